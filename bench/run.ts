@@ -1,0 +1,59 @@
+/**
+ * npm run bench: every benchmark, each in its own process, printing its figures.
+ * Targets are printed beside the figures; a missed target is reported, not hidden.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+interface Benchmark {
+  name: string;
+  script: string;
+  args?: string[];
+  targets: (figures: Record<string, number>) => string[];
+}
+
+const BENCHMARKS: Benchmark[] = [
+  {
+    name: 'Textract Blocks → plan, 3,000-page GetDocumentAnalysis result (synthetic)',
+    script: 'blocks-to-plan.ts',
+    targets: (f) => [
+      check('time (JSON parse + Blocks → plan)', f.seconds, '<', 10, 's'),
+      check('peak RSS', f.peakRssMb, '<', 512, 'MB'),
+    ],
+  },
+];
+
+function check(
+  label: string,
+  value: number | undefined,
+  op: '<' | '>=',
+  limit: number,
+  unit: string,
+): string {
+  const met = value !== undefined && (op === '<' ? value < limit : value >= limit);
+  return `${met ? 'met   ' : 'MISSED'} ${label}: ${value ?? '?'} ${unit} (target ${op} ${limit} ${unit})`;
+}
+
+let missed = 0;
+for (const benchmark of BENCHMARKS) {
+  process.stdout.write(`\n## ${benchmark.name}\n`);
+  const script = fileURLToPath(new URL(benchmark.script, import.meta.url));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, ...(benchmark.args ?? [])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (run.status !== 0) {
+    process.stdout.write(`failed with exit code ${run.status}\n`);
+    missed++;
+    continue;
+  }
+  for (const line of run.stdout.trim().split('\n')) {
+    const figures = JSON.parse(line) as Record<string, number>;
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    for (const verdict of benchmark.targets(figures)) {
+      if (verdict.startsWith('MISSED')) missed++;
+      process.stdout.write(`  ${verdict}\n`);
+    }
+  }
+}
+process.stdout.write(`\n${missed === 0 ? 'All targets met.' : `${missed} target(s) missed.`}\n`);

@@ -1,0 +1,86 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * extract: read an action plan and print it.
+ *
+ *   npm run extract -- <file> [--json | --blocks]
+ *
+ * <file> is a saved Textract response (AnalyzeDocument JSON, or a JSON array of GetDocumentAnalysis
+ * pages). Exit codes: 0 done, 2 the input cannot be read as a plan (the message says why), 1 an
+ * internal error.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DomainError } from '../shared/domain/errors.ts';
+import { readActionPlan } from '../shared/extraction/read-action-plan.ts';
+import type { TextractResponse } from '../shared/extraction/textract-response.ts';
+import { formatPlanSummary } from '../shared/presentation/plan-summary-text.ts';
+
+const USAGE = 'usage: npm run extract -- <file.json> [--json | --blocks]';
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      blocks: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const [file] = positionals;
+  if (!file || positionals.length > 1) throw new UsageError(USAGE);
+  if (values.json && values.blocks) throw new UsageError('--json and --blocks cannot be combined');
+
+  const responses = await readSavedTextractResponses(file);
+  if (values.blocks) {
+    process.stdout.write(`${JSON.stringify(responses, null, 2)}\n`);
+    return 0;
+  }
+  const plan = readActionPlan(responses, sourceName(file));
+  process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlanSummary(plan)}\n`);
+  return 0;
+}
+
+/** The name of the document a saved response came from: "plan.textract.json" → "plan.pdf". */
+function sourceName(file: string): string {
+  return basename(file).replace(/(\.textract)?\.json$/i, '.pdf');
+}
+
+async function readSavedTextractResponses(file: string): Promise<TextractResponse[]> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(
+      error.code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${error.message}`,
+    );
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file} is not a Textract response: it is not JSON`);
+  }
+  return (Array.isArray(parsed) ? parsed : [parsed]) as TextractResponse[];
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof DomainError) {
+      process.stderr.write(`extract: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(
+        `extract: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * The plan model: what `extract --json` prints and what the rest of the system stores.
+ * Field names, kinds and decisions follow the contract in tests/fixtures/README.md exactly.
+ */
+
+export const PLAN_FORMATS = ['accepted-2015', 'agreed-2018', 'concerns-2023'] as const;
+export const PlanFormat = z.enum(PLAN_FORMATS);
+export type PlanFormat = z.infer<typeof PlanFormat>;
+
+export const ITEM_KINDS = [
+  'main_recommendation',
+  'recommendation',
+  'housekeeping',
+  'priority_concern',
+  'key_concern',
+] as const;
+export const ItemKind = z.enum(ITEM_KINDS);
+export type ItemKind = z.infer<typeof ItemKind>;
+
+export const DECISIONS = [
+  'agreed',
+  'partly_agreed',
+  'not_agreed',
+  'accepted',
+  'accepted_subject_to_resources',
+  'rejected',
+] as const;
+export const Decision = z.enum(DECISIONS);
+export type Decision = z.infer<typeof Decision>;
+
+const isoDate = z.iso.date();
+
+export const Target = z.object({
+  raw: z.string().min(1),
+  due: isoDate.nullable(),
+});
+export type Target = z.infer<typeof Target>;
+
+export const Action = z.object({
+  text: z.string(),
+  owners: z.array(z.string().min(1)),
+  targets: z.array(Target),
+});
+export type Action = z.infer<typeof Action>;
+
+export const PlanItem = z.object({
+  ref: z.string().min(1),
+  kind: ItemKind,
+  addressee: z.string().nullable(),
+  section: z.string().nullable(),
+  text: z.string(),
+  decision: Decision.nullable(),
+  actions: z.array(Action),
+});
+export type PlanItem = z.infer<typeof PlanItem>;
+
+/** Printed decision counts; the keys present depend on the plan's format. */
+export const DecisionCounts = z
+  .object({
+    agreed: z.number().int().nonnegative().optional(),
+    partly_agreed: z.number().int().nonnegative().optional(),
+    not_agreed: z.number().int().nonnegative().optional(),
+    accepted: z.number().int().nonnegative().optional(),
+    accepted_subject_to_resources: z.number().int().nonnegative().optional(),
+    rejected: z.number().int().nonnegative().optional(),
+    total: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type DecisionCounts = z.infer<typeof DecisionCounts>;
+
+export const PlanSummary = DecisionCounts.extend({
+  housekeeping: DecisionCounts.optional(),
+}).strict();
+export type PlanSummary = z.infer<typeof PlanSummary>;
+
+export const InspectionDates = z.object({ from: isoDate, to: isoDate });
+export type InspectionDates = z.infer<typeof InspectionDates>;
+
+export const Plan = z.object({
+  source: z.string(),
+  establishment: z.string().nullable(),
+  format: PlanFormat,
+  inspection: InspectionDates.nullable(),
+  reportPublished: isoDate.nullable(),
+  planSubmitted: isoDate.nullable(),
+  items: z.array(PlanItem),
+  summary: PlanSummary.nullable(),
+  warnings: z.array(z.string()),
+});
+export type Plan = z.infer<typeof Plan>;

@@ -1,0 +1,24 @@
+import type { TextractResponse } from '../extraction/textract-response.ts';
+
+/** A document to analyse: its bytes and the name it was uploaded under. */
+export interface DocumentToAnalyse {
+  bytes: Uint8Array;
+  name: string;
+}
+
+export interface AnalysisProgress {
+  page: number;
+  pageCount: number;
+}
+
+/**
+ * Reads the tables of a PDF. On AWS this is Amazon Textract (StartDocumentAnalysis with TABLES, then
+ * every page of GetDocumentAnalysis); locally it is the pdfjs-based analyser. Both answer with
+ * Textract-shaped responses, so nothing downstream can tell them apart.
+ */
+export interface DocumentAnalyser {
+  analyse(
+    document: DocumentToAnalyse,
+    options?: { onProgress?: (progress: AnalysisProgress) => void },
+  ): Promise<TextractResponse[]>;
+}
