@@ -1,3 +1,5 @@
+import { WRAPPED_LINE } from './text.ts';
+
 /**
  * A "Responsible owner" cell → one entry per owner: split at line breaks, bullets and "/", trailing
  * full stops dropped, exact duplicates removed, first-appearance order.
@@ -11,7 +13,7 @@
 export function parseOwnerCell(cellText: string): string[] {
   const owners: string[] = [];
   for (const line of cellText.split(/\r?\n/)) {
-    for (const part of line.split(/\/|\s[•●▪·]\s/)) {
+    for (const part of joinWrappedOwnerLines(line).split(/\/|\s[•●▪·]\s/)) {
       for (const piece of splitAtOwnerAnd(cleanOwner(part))) {
         if (piece && !owners.includes(piece)) owners.push(piece);
       }
@@ -19,6 +21,29 @@ export function parseOwnerCell(cellText: string): string[] {
   }
   return owners;
 }
+
+/**
+ * A narrow owner column wraps where the author may have broken the line too: "Senior Pharmacist" then
+ * "Substance Misuse and Inpatient Lead" reads the same whether the break was typed or the next word
+ * did not fit. A wrap right after a role word ("…Pharmacist", "…Manager"), before a line that names
+ * an owner of its own, is read as a break between owners; a wrap before an acronym alone ("Care Group
+ * Manager" / "LCFT") or inside a name ("Head of Reducing" / "Reoffending") is not.
+ */
+function joinWrappedOwnerLines(line: string): string {
+  const pieces = line.split(WRAPPED_LINE);
+  let joined = pieces[0] ?? '';
+  for (const piece of pieces.slice(1)) {
+    const next = piece.trim();
+    const ownerBoundary =
+      ROLE_AT_END.test(joined.trim()) && /^\p{Lu}/u.test(next) && standsAlone(next) && !ACRONYMS_ONLY.test(next);
+    joined = `${joined}${ownerBoundary ? '/' : ' '}${piece}`;
+  }
+  return joined;
+}
+
+const ROLE_AT_END =
+  /\b(?:manager|managers|lead|governor|officer|director|pharmacist|nurse|coordinator|co-ordinator|chaplain|supervisor|administrator|adviser|advisor|analyst|psychologist|clinician|commissioner|controller|team|group|board|committee)$/i;
+const ACRONYMS_ONLY = /^[A-Z]{2,}(?:\s+[A-Z]{2,})*$/;
 
 function cleanOwner(text: string): string {
   return text

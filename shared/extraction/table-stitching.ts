@@ -1,3 +1,4 @@
+import { joinWrapped } from '../domain/text.ts';
 import type { GridCell, PageTable, TextractDocument } from './textract-document.ts';
 
 /**
@@ -291,8 +292,6 @@ function joinRows(target: TableRow, continuation: TableRow): void {
 }
 
 function joinCellText(before: string, after: string): string {
-  if (!after) return before;
-  if (!before) return after;
-  if (/^\s*[•●▪■◦‣⁃]/.test(after)) return `${before}\n${after}`;
-  return /\p{L}-$/u.test(before) ? `${before}${after}` : `${before} ${after}`;
+  if (/^\s*[•●▪■◦‣⁃]/.test(after) && before) return `${before}\n${after}`;
+  return joinWrapped(before, after);
 }

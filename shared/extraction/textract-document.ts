@@ -1,4 +1,5 @@
 import { UnreadableDocumentError } from '../domain/errors.ts';
+import { joinWrapped } from '../domain/text.ts';
 import type { Block, BoundingBox, TextractResponse } from './textract-response.ts';
 
 /**
@@ -8,8 +9,9 @@ import type { Block, BoundingBox, TextractResponse } from './textract-response.t
  * they cover are marked as covered and left empty, so a merged item cell reads like a Word table
  * whose later rows are blank in that column.
  *
- * Inside a cell, a line break the author typed is kept as "\n" while a line the column merely
- * wrapped is joined with a space: the next line's first word would not have fitted on the line above.
+ * Inside a cell, a line break the author typed is kept as "\n" while a line the column merely wrapped
+ * (its next word would not have fitted on the line above) is joined by WRAPPED_LINE, which reads as a
+ * space: see shared/domain/text.ts.
  */
 
 /** A rectangle in page ratios (0..1), origin top-left. */
@@ -319,6 +321,8 @@ function readTable(
   });
 
   const lineHeights: number[] = [];
+  const linePitches: number[] = [];
+  const cellLines: { cell: GridCell; lines: WordLine[]; rightLimit: number }[] = [];
   const rows: GridCell[][] = slots.map((row, r) =>
     row.map((slot, c): GridCell => {
       const merge = slot.merge;
@@ -345,11 +349,14 @@ function readTable(
         ...words.map((w) => w.box.right),
       );
       const lines = groupIntoLines(words);
-      for (const line of lines) lineHeights.push(line.box.bottom - line.box.top);
-      return {
+      lines.forEach((line, i) => {
+        lineHeights.push(line.box.bottom - line.box.top);
+        if (i > 0) linePitches.push(line.box.top - lines[i - 1]!.box.top);
+      });
+      const cell: GridCell = {
         row: r + 1,
         col: c + 1,
-        text: joinCellLines(lines, rightLimit),
+        text: '',
         box,
         lineCount: lines.length,
         textBottom: lines.at(-1)?.box.bottom ?? null,
@@ -357,8 +364,12 @@ function readTable(
           columnHeader || covered.some((s) => (s.block?.EntityTypes ?? []).includes('COLUMN_HEADER')),
         merge,
       };
+      cellLines.push({ cell, lines, rightLimit });
+      return cell;
     }),
   );
+  const linePitch = median(linePitches);
+  for (const { cell, lines, rightLimit } of cellLines) cell.text = joinCellLines(lines, rightLimit, linePitch);
 
   return {
     page,
@@ -428,17 +439,21 @@ export function groupIntoLines(words: readonly WordBox[]): WordLine[] {
   return lines.sort((a, b) => a.box.top - b.box.top);
 }
 
+/** A gap above a line this much wider than the usual line pitch is a paragraph break. */
+const PARAGRAPH_PITCH = 1.15;
 const BULLET_GLYPH_START = /^[•●▪■◦·‣⁃](\s|$)/;
 /** "- ", "* ", "1." or "a)" start a list item only after a line that ended one: wrapped text can start so too. */
 const LIST_MARKER_START = /^([*–-]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)])\s/;
 const LINE_END_BEFORE_LIST_ITEM = /[.!?:;]$/;
 
 /**
- * Join a cell's lines: a wrapped line continues with a space (no space after a word-joining hyphen),
- * a line break the author made stays "\n". A break is the author's when the next line starts a
- * bullet (or a list item after a finished line), or when its first word would have fitted on the line above.
+ * Join a cell's lines. A break is the author's ("\n") when the next line starts a bullet (or a list
+ * item after a finished line), when its first word would have fitted on the line above, or when the
+ * gap above it is wider than the table's usual line pitch (the spacing a word processor adds after a
+ * paragraph); otherwise the column wrapped the line (WRAPPED_LINE, or nothing after a word-joining
+ * hyphen).
  */
-function joinCellLines(lines: readonly WordLine[], rightLimit: number): string {
+function joinCellLines(lines: readonly WordLine[], rightLimit: number, linePitch: number): string {
   let text = '';
   lines.forEach((line, i) => {
     const lineText = line.words.map((w) => w.text).join(' ');
@@ -456,13 +471,9 @@ function joinCellLines(lines: readonly WordLine[], rightLimit: number): string {
     const startsListItem =
       BULLET_GLYPH_START.test(lineText) ||
       (LIST_MARKER_START.test(lineText) && LINE_END_BEFORE_LIST_ITEM.test(previousText));
-    if (startsListItem || wouldHaveFitted) {
-      text += `\n${lineText}`;
-    } else if (/\p{L}-$/u.test(previousText)) {
-      text += lineText;
-    } else {
-      text += ` ${lineText}`;
-    }
+    const newParagraph = linePitch > 0 && line.box.top - previous.box.top > PARAGRAPH_PITCH * linePitch;
+    const authorsBreak = startsListItem || wouldHaveFitted || newParagraph;
+    text = authorsBreak ? `${text}\n${lineText}` : joinWrapped(text, lineText);
   });
   return text;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WRAPPED_LINE } from '../../shared/domain/text.ts';
 import { stitchTables, textFlowsOn } from '../../shared/extraction/table-stitching.ts';
 import { readTextractDocument } from '../../shared/extraction/textract-document.ts';
 import { type LayoutOptions, layoutRowsAsTextract } from '../helpers/layout-rows-as-textract.ts';
@@ -17,9 +18,14 @@ function sentence(words: number, start = 'Staff'): string {
   return `${start} ${Array.from({ length: words }, (_, i) => filler[i % filler.length]).join(' ')}.`;
 }
 
+/** The stitched tables, with wrapped lines read as the spaces they print as. */
 function stitch(rows: string[][], options: LayoutOptions = SMALL_PAGE) {
   const layout = layoutRowsAsTextract(HEADER, rows, options);
-  return { layout, tables: stitchTables(readTextractDocument(layout.responses)) };
+  const tables = stitchTables(readTextractDocument(layout.responses));
+  for (const row of tables.flatMap((table) => table.rows)) {
+    row.cells = row.cells.map((text) => text.replaceAll(WRAPPED_LINE, ' '));
+  }
+  return { layout, tables };
 }
 
 describe('stitchTables', () => {
