@@ -17,8 +17,19 @@ const BENCHMARKS: Benchmark[] = [
     name: 'Textract Blocks → plan, 3,000-page GetDocumentAnalysis result (synthetic)',
     script: 'blocks-to-plan.ts',
     targets: (f) => [
-      check('time (JSON parse + Blocks → plan)', f.seconds, '<', 10, 's'),
+      check('time, Blocks → plan', f.blocksToPlanSeconds, '<', 10, 's'),
       check('peak RSS', f.peakRssMb, '<', 512, 'MB'),
+    ],
+  },
+  {
+    name: 'Local PDF analyser (PDF → Textract-shaped Blocks → plan), one process per document',
+    script: 'local-analyser.ts',
+    targets: (f) => [
+      check('pages per second', f.pagesPerSecond, '>=', 20, 'pages/s'),
+      ...(f.pages !== undefined && f.pages >= 500
+        ? [check(`peak RSS at 500 pages, heap limit ${f.heapLimitMb}`, f.peakRssMb, '<', 300, 'MB')]
+        : []),
+      ...(f.accuracyPercent !== undefined ? [check('items exact', f.accuracyPercent, '>=', 100, '%')] : []),
     ],
   },
 ];

@@ -4,19 +4,23 @@
  *
  *   npm run extract -- <file> [--json | --blocks]
  *
- * <file> is a saved Textract response (AnalyzeDocument JSON, or a JSON array of GetDocumentAnalysis
- * pages). Exit codes: 0 done, 2 the input cannot be read as a plan (the message says why), 1 an
+ * <file> is an action-plan PDF, read by the local analyser (the offline stand-in for Amazon Textract),
+ * or a saved Textract response (AnalyzeDocument JSON, or a JSON array of GetDocumentAnalysis pages).
+ * --json prints only the plan JSON; --blocks only the Textract-shaped analysis. Exit codes: 0 done, 2 the input cannot be read as a plan (the message says why), 1 an
  * internal error.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../shared/domain/errors.ts';
+import { LocalPdfTableAnalyser } from '../shared/adapters/local/pdf-table-analyser.ts';
 import { readActionPlan } from '../shared/extraction/read-action-plan.ts';
 import type { TextractResponse } from '../shared/extraction/textract-response.ts';
+import type { AnalysisProgress } from '../shared/ports/document-analyser.ts';
 import { formatPlanSummary } from '../shared/presentation/plan-summary-text.ts';
+import { type ExtractedPlan, extractPlan } from '../shared/usecases/extract-plan.ts';
 
-const USAGE = 'usage: npm run extract -- <file.json> [--json | --blocks]';
+const USAGE = 'usage: npm run extract -- <file.pdf | textract.json> [--json | --blocks]';
 
 class UsageError extends Error {}
 
@@ -38,14 +42,37 @@ async function main(argv: string[]): Promise<number> {
   if (!file || positionals.length > 1) throw new UsageError(USAGE);
   if (values.json && values.blocks) throw new UsageError('--json and --blocks cannot be combined');
 
-  const responses = await readSavedTextractResponses(file);
+  const { plan, analysis } = file.toLowerCase().endsWith('.json')
+    ? await planFromSavedAnalysis(file)
+    : await extractPlan({ bytes: await readInput(file), name: basename(file) }, new LocalPdfTableAnalyser(), {
+        onProgress: progress(),
+        keepAnalysis: values.blocks === true,
+      });
   if (values.blocks) {
-    process.stdout.write(`${JSON.stringify(responses, null, 2)}\n`);
-    return 0;
+    process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
+  } else {
+    process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlanSummary(plan)}\n`);
   }
-  const plan = readActionPlan(responses, sourceName(file));
-  process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlanSummary(plan)}\n`);
   return 0;
+}
+
+/** "page n/N" on stderr while a person watches; nothing when stderr is a file or a pipe. */
+function progress(): ((progress: AnalysisProgress) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return ({ page, pageCount }) => {
+    process.stderr.write(`\ranalysing page ${page}/${pageCount}${page === pageCount ? '\n' : ''}`);
+  };
+}
+
+async function planFromSavedAnalysis(file: string): Promise<ExtractedPlan> {
+  const analysis = await readSavedTextractResponses(file);
+  return { plan: readActionPlan(analysis, sourceName(file)), analysis };
+}
+
+async function readInput(file: string): Promise<Uint8Array> {
+  return readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(error.code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file}: ${error.message}`);
+  });
 }
 
 /** The name of the document a saved response came from: "plan.textract.json" → "plan.pdf". */

@@ -7,7 +7,13 @@ export type DomainErrorCode =
   | 'INVALID_TEXTRACT_RESPONSE'
   | 'NO_TABLE_FOUND'
   | 'UNRECOGNISED_TABLE'
-  | 'NO_REF_COLUMN';
+  | 'NO_REF_COLUMN'
+  | 'EMPTY_FILE'
+  | 'NOT_A_PDF'
+  | 'ENCRYPTED_PDF'
+  | 'CORRUPT_PDF'
+  | 'NO_TEXT_LAYER'
+  | 'TOO_LARGE';
 
 /** Where in the document a problem was found (1-based page; row within that page's table). */
 export interface DocumentLocation {

@@ -13,12 +13,13 @@ export interface AnalysisProgress {
 
 /**
  * Reads the tables of a PDF. On AWS this is Amazon Textract (StartDocumentAnalysis with TABLES, then
- * every page of GetDocumentAnalysis); locally it is the pdfjs-based analyser. Both answer with
- * Textract-shaped responses, so nothing downstream can tell them apart.
+ * every page of GetDocumentAnalysis results); locally it is the pdfjs-based analyser. Both answer
+ * with Textract-shaped result pages, handed out as they are ready so a long document is never held
+ * whole, and nothing downstream can tell the two apart.
  */
 export interface DocumentAnalyser {
   analyse(
     document: DocumentToAnalyse,
     options?: { onProgress?: (progress: AnalysisProgress) => void },
-  ): Promise<TextractResponse[]>;
+  ): AsyncIterable<TextractResponse>;
 }

@@ -91,34 +91,82 @@ export function buildTextractResponse(pages: PageModel[], options: BuildOptions 
   if (!Number.isInteger(maxBlocksPerResponse) || maxBlocksPerResponse < 1) {
     throw new Error(`maxBlocksPerResponse must be a positive integer, got ${maxBlocksPerResponse}`);
   }
-  pages.forEach((page, index) => {
-    validatePage(page, `page ${index + 1}`);
-  });
+  if (!asynchronous) {
+    pages.forEach((page, index) => {
+      validatePage(page, `page ${index + 1}`);
+    });
+  }
 
+  if (asynchronous) {
+    const results = new AsynchronousResults(maxBlocksPerResponse, () => pages.length);
+    return [...pages.flatMap((page) => results.addPage(page)), results.finish()];
+  }
   const nextId = idSequence();
-  const withPageNumbers = asynchronous || pages.length > 1;
+  const withPageNumbers = pages.length > 1;
   const blocks = pages.flatMap((page, index) =>
     pageBlocks(page, nextId).map((block) => (withPageNumbers ? { ...block, Page: index + 1 } : block)),
   );
-  const documentMetadata = { Pages: pages.length };
+  return [
+    {
+      DocumentMetadata: { Pages: pages.length },
+      Blocks: blocks,
+      AnalyzeDocumentModelVersion: ANALYZE_DOCUMENT_MODEL_VERSION,
+    },
+  ];
+}
 
-  if (!asynchronous) {
-    return [
-      {
-        DocumentMetadata: documentMetadata,
-        Blocks: blocks,
-        AnalyzeDocumentModelVersion: ANALYZE_DOCUMENT_MODEL_VERSION,
-      },
-    ];
+/**
+ * GetDocumentAnalysis results built page by page, as a long document is read: each page's Blocks
+ * join a queue, and a result of `maxBlocksPerResponse` Blocks is handed out (with a NextToken) as soon
+ * as more Blocks are known to follow it, so no more than about two results are held at a time.
+ */
+export class AsynchronousResults {
+  private readonly nextId = idSequence();
+  private pending: Block[] = [];
+  private pageNumber = 0;
+  private handedOut = 0;
+
+  constructor(
+    private readonly maxBlocksPerResponse = DEFAULT_MAX_BLOCKS_PER_RESPONSE,
+    /** The document's page count, for DocumentMetadata; read when a result is handed out. */
+    private readonly pageCount: () => number,
+  ) {
+    if (!Number.isInteger(maxBlocksPerResponse) || maxBlocksPerResponse < 1) {
+      throw new Error(`maxBlocksPerResponse must be a positive integer, got ${maxBlocksPerResponse}`);
+    }
   }
-  const chunks = chunked(blocks, maxBlocksPerResponse);
-  return chunks.map((chunk, index) => ({
-    DocumentMetadata: documentMetadata,
-    JobStatus: 'SUCCEEDED',
-    ...(index < chunks.length - 1 ? { NextToken: nextTokenFor(index + 1) } : {}),
-    Blocks: chunk,
-    AnalyzeDocumentModelVersion: ANALYZE_DOCUMENT_MODEL_VERSION,
-  }));
+
+  /** Adds the next page; returns the results now complete (often none). */
+  addPage(page: PageModel): TextractResponse[] {
+    this.pageNumber += 1;
+    validatePage(page, `page ${this.pageNumber}`);
+    for (const block of pageBlocks(page, this.nextId)) this.pending.push({ ...block, Page: this.pageNumber });
+    const ready: TextractResponse[] = [];
+    while (this.pending.length > this.maxBlocksPerResponse) {
+      ready.push(this.result(this.pending.slice(0, this.maxBlocksPerResponse), true));
+      this.pending = this.pending.slice(this.maxBlocksPerResponse);
+    }
+    return ready;
+  }
+
+  /** The last result: the Blocks still queued, with no NextToken. */
+  finish(): TextractResponse {
+    if (this.pageNumber === 0) throw new Error('a document needs at least one page');
+    const last = this.result(this.pending, false);
+    this.pending = [];
+    return last;
+  }
+
+  private result(blocks: Block[], more: boolean): TextractResponse {
+    this.handedOut += 1;
+    return {
+      DocumentMetadata: { Pages: this.pageCount() },
+      JobStatus: 'SUCCEEDED',
+      ...(more ? { NextToken: nextTokenFor(this.handedOut) } : {}),
+      Blocks: blocks,
+      AnalyzeDocumentModelVersion: ANALYZE_DOCUMENT_MODEL_VERSION,
+    };
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,12 +349,6 @@ function coveredPositions(merged: MergedCellModel): [row: number, col: number][]
 
 function positionKey(row: number, col: number): string {
   return `${row},${col}`;
-}
-
-function chunked<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
 }
 
 // ---------------------------------------------------------------------------------------------
