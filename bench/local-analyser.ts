@@ -24,7 +24,12 @@ async function measure(file: string, truthFile: string | undefined, heapLimitMb:
   const { extractPlan } = await import('../shared/usecases/extract-plan.ts');
   const bytes = new Uint8Array(readFileSync(file));
   const started = performance.now();
-  const { plan } = await extractPlan({ bytes, name: basename(file) }, new LocalPdfTableAnalyser());
+  let pageCount = 0;
+  const { plan } = await extractPlan({ bytes, name: basename(file) }, new LocalPdfTableAnalyser(), {
+    onProgress: (progress) => {
+      pageCount = progress.pageCount;
+    },
+  });
   const seconds = (performance.now() - started) / 1000;
   const figures: Record<string, number | string> = {
     document: basename(file),
@@ -33,7 +38,6 @@ async function measure(file: string, truthFile: string | undefined, heapLimitMb:
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     heapLimitMb: heapLimitMb ? Number(heapLimitMb) : 'default',
   };
-  const pageCount = await pageCountOf(bytes);
   figures.pages = pageCount;
   figures.pagesPerSecond = Number((pageCount / seconds).toFixed(1));
   if (truthFile) {
