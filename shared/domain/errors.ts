@@ -13,7 +13,8 @@ export type DomainErrorCode =
   | 'ENCRYPTED_PDF'
   | 'CORRUPT_PDF'
   | 'NO_TEXT_LAYER'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'DOCUMENT_REJECTED';
 
 /** Where in the document a problem was found (1-based page; row within that page's table). */
 export interface DocumentLocation {

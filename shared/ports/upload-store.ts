@@ -1,0 +1,46 @@
+/** What an upload is for: a plan PDF, or an inspection report that starts a plan. */
+export type UploadKind = 'plan' | 'report';
+
+export type UploadStatus = 'queued' | 'analysing' | 'parsed' | 'failed';
+
+export interface ObjectLocation {
+  bucket: string;
+  key: string;
+  /** S3 object version (the bucket is versioned); absent for a local store without versions. */
+  versionId?: string;
+}
+
+export interface Upload {
+  uploadId: string;
+  kind: UploadKind;
+  object: ObjectLocation;
+  /** File name as uploaded, for messages and the plan's `source`. */
+  fileName: string;
+  sizeBytes: number;
+  status: UploadStatus;
+  /** For a person: why the upload failed, or what is happening now. */
+  statusReason?: string;
+  contentSha256?: string;
+  analysisJobId?: string;
+  /** When the analysis started (ISO), for the sweeper. */
+  analysisStartedAt?: string;
+  pageCount?: number;
+  planId?: string;
+  revision?: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Upload records: the status a person follows from upload to parsed plan. */
+export interface UploadStore {
+  /** Creates the record; false (and nothing written) when it already exists: a replayed event. */
+  create(upload: Upload): Promise<boolean>;
+  get(uploadId: string): Promise<Upload | null>;
+  markAnalysing(
+    uploadId: string,
+    fields: { contentSha256: string; analysisJobId: string; analysisStartedAt: string; pageCount?: number },
+  ): Promise<void>;
+  markFailed(uploadId: string, reason: string, at: string): Promise<void>;
+  /** Uploads still analysing that started before `startedBefore` (ISO), oldest first. */
+  listAnalysingSince(startedBefore: string, limit: number): Promise<Upload[]>;
+}

@@ -1,0 +1,101 @@
+import { DomainError } from '../domain/errors.ts';
+import {
+  analysisTokenOf,
+  fileNameOf,
+  inspectPdf,
+  MAX_UPLOAD_BYTES,
+  MAX_UPLOAD_PAGES,
+  UPLOAD_PREFIXES,
+  uploadIdOf,
+  uploadKindOf,
+} from '../domain/uploads.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { TextractJobs } from '../ports/textract-jobs.ts';
+import type { ObjectLocation, UploadStore } from '../ports/upload-store.ts';
+
+export interface ReceiveUploadDependencies {
+  uploads: UploadStore;
+  objects: ObjectStore;
+  textract: TextractJobs;
+  clock: Clock;
+}
+
+export type ReceiveUploadOutcome =
+  | { outcome: 'analysing'; uploadId: string; jobId: string }
+  | { outcome: 'failed'; uploadId: string; reason: string }
+  | { outcome: 'replayed'; uploadId: string }
+  | { outcome: 'ignored'; reason: string };
+
+/**
+ * An object arrived in the upload bucket: record the upload, check it is a PDF Textract can take,
+ * and start the analysis. Safe to run twice for the same object: the upload id comes from the object
+ * and Textract's request token from its content, so a replayed event starts nothing new.
+ */
+export async function receiveUpload(
+  object: ObjectLocation,
+  { uploads, objects, textract, clock }: ReceiveUploadDependencies,
+): Promise<ReceiveUploadOutcome> {
+  const kind = uploadKindOf(object.key);
+  if (!kind) return { outcome: 'ignored', reason: `${object.key} is not under ${Object.values(UPLOAD_PREFIXES).join(' or ')}` };
+
+  const uploadId = uploadIdOf(object);
+  const now = clock.now().toISOString();
+  const info = await objects.head(object);
+  if (!info) return { outcome: 'ignored', reason: `${object.key} no longer exists` };
+  const created = await uploads.create({
+    uploadId,
+    kind,
+    object,
+    fileName: fileNameOf(object.key),
+    sizeBytes: info.sizeBytes,
+    status: 'queued',
+    createdAt: now,
+    updatedAt: now,
+  });
+  if (!created) {
+    const existing = await uploads.get(uploadId);
+    // A run that stopped after recording the upload left it queued: carry on where it stopped.
+    if (existing && existing.status !== 'queued') return { outcome: 'replayed', uploadId };
+  }
+
+  const fail = async (reason: string): Promise<ReceiveUploadOutcome> => {
+    await uploads.markFailed(uploadId, reason, clock.now().toISOString());
+    return { outcome: 'failed', uploadId, reason };
+  };
+  const fileName = fileNameOf(object.key);
+  if (info.sizeBytes === 0) return fail(`${fileName} is empty`);
+  if (info.sizeBytes > MAX_UPLOAD_BYTES) {
+    return fail(`${fileName} is ${megabytes(info.sizeBytes)} MB; the largest PDF that can be analysed is 500 MB`);
+  }
+  const facts = await inspectPdf(objects.read(object));
+  if (!facts.isPdf) return fail(`${fileName} is not a PDF (it does not start with %PDF-)`);
+  if (facts.pageCount !== null && facts.pageCount > MAX_UPLOAD_PAGES) {
+    return fail(`${fileName} has ${facts.pageCount} pages; at most ${MAX_UPLOAD_PAGES} can be analysed`);
+  }
+  if (kind === 'report') {
+    return fail('Inspection reports cannot be read yet: upload the action plan PDF under uploads/plans/');
+  }
+
+  try {
+    const { jobId } = await textract.startAnalysis({
+      object,
+      clientRequestToken: analysisTokenOf(facts.sha256),
+      jobTag: uploadId,
+    });
+    await uploads.markAnalysing(uploadId, {
+      contentSha256: facts.sha256,
+      analysisJobId: jobId,
+      analysisStartedAt: clock.now().toISOString(),
+      ...(facts.pageCount !== null ? { pageCount: facts.pageCount } : {}),
+    });
+    return { outcome: 'analysing', uploadId, jobId };
+  } catch (error) {
+    if (error instanceof DomainError) return fail(error.message);
+    throw error;
+  }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(0);
+}
