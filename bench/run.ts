@@ -32,6 +32,11 @@ const BENCHMARKS: Benchmark[] = [
       ...(f.accuracyPercent !== undefined ? [check('items exact', f.accuracyPercent, '>=', 100, '%')] : []),
     ],
   },
+  {
+    name: 'Local ingestion (upload → items stored in DynamoDB Local), per fixture PDF',
+    script: 'local-ingest.ts',
+    targets: () => [],
+  },
 ];
 
 function check(

@@ -6,6 +6,17 @@ import type { PlanStore } from '../ports/plan-store.ts';
 import type { AnalysisJobStatus, TextractJobs } from '../ports/textract-jobs.ts';
 import type { UploadStore } from '../ports/upload-store.ts';
 
+/**
+ * The completion arrived before the start of the job was recorded (a very quick job): thrown so the
+ * message is delivered again a little later, when the upload knows its job.
+ */
+export class CompletionBeforeStartError extends Error {
+  constructor(uploadId: string, jobId: string) {
+    super(`Upload ${uploadId} has not recorded job ${jobId} yet; try again`);
+    this.name = 'CompletionBeforeStartError';
+  }
+}
+
 export interface CompleteAnalysisDependencies {
   uploads: UploadStore;
   plans: PlanStore;
@@ -39,6 +50,7 @@ export async function completeAnalysis(
   const upload = await uploads.get(finished.jobTag);
   if (!upload) return { outcome: 'ignored', reason: `no upload ${finished.jobTag} for Textract job ${finished.jobId}` };
   if (upload.status === 'parsed' || upload.status === 'failed') return { outcome: 'replayed', uploadId: upload.uploadId };
+  if (upload.status === 'queued') throw new CompletionBeforeStartError(upload.uploadId, finished.jobId);
   if (upload.analysisJobId !== finished.jobId) {
     return { outcome: 'ignored', reason: `job ${finished.jobId} is not the analysis of upload ${upload.uploadId}` };
   }

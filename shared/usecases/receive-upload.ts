@@ -10,12 +10,15 @@ import {
   uploadKindOf,
 } from '../domain/uploads.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { PlanStore } from '../ports/plan-store.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { TextractJobs } from '../ports/textract-jobs.ts';
 import type { ObjectLocation, UploadStore } from '../ports/upload-store.ts';
+import { type CompleteAnalysisOutcome, completeAnalysis } from './complete-analysis.ts';
 
 export interface ReceiveUploadDependencies {
   uploads: UploadStore;
+  plans: PlanStore;
   objects: ObjectStore;
   textract: TextractJobs;
   clock: Clock;
@@ -23,6 +26,7 @@ export interface ReceiveUploadDependencies {
 
 export type ReceiveUploadOutcome =
   | { outcome: 'analysing'; uploadId: string; jobId: string }
+  | CompleteAnalysisOutcome
   | { outcome: 'failed'; uploadId: string; reason: string }
   | { outcome: 'replayed'; uploadId: string }
   | { outcome: 'ignored'; reason: string };
@@ -33,16 +37,20 @@ export type ReceiveUploadOutcome =
  * and Textract's request token from its content, so a replayed event starts nothing new.
  */
 export async function receiveUpload(
-  object: ObjectLocation,
-  { uploads, objects, textract, clock }: ReceiveUploadDependencies,
+  uploaded: ObjectLocation,
+  dependencies: ReceiveUploadDependencies,
 ): Promise<ReceiveUploadOutcome> {
-  const kind = uploadKindOf(object.key);
-  if (!kind) return { outcome: 'ignored', reason: `${object.key} is not under ${Object.values(UPLOAD_PREFIXES).join(' or ')}` };
+  const { uploads, objects, textract, clock } = dependencies;
+  const kind = uploadKindOf(uploaded.key);
+  if (!kind) {
+    return { outcome: 'ignored', reason: `${uploaded.key} is not under ${Object.values(UPLOAD_PREFIXES).join(' or ')}` };
+  }
 
+  const found = await findObject(objects, uploaded);
+  if (!found) return { outcome: 'ignored', reason: `${uploaded.key} no longer exists` };
+  const { object, info } = found;
   const uploadId = uploadIdOf(object);
   const now = clock.now().toISOString();
-  const info = await objects.head(object);
-  if (!info) return { outcome: 'ignored', reason: `${object.key} no longer exists` };
   const created = await uploads.create({
     uploadId,
     kind,
@@ -89,11 +97,30 @@ export async function receiveUpload(
       analysisStartedAt: clock.now().toISOString(),
       ...(facts.pageCount !== null ? { pageCount: facts.pageCount } : {}),
     });
+    // The same content analysed before: Textract hands back the earlier job, which will send no
+    // second notification, so finish this upload from that job's results now.
+    const { status, message } = await textract.status(jobId);
+    if (status !== 'IN_PROGRESS') {
+      return completeAnalysis({ jobId, status, jobTag: uploadId, ...(message ? { message } : {}) }, dependencies);
+    }
     return { outcome: 'analysing', uploadId, jobId };
   } catch (error) {
     if (error instanceof DomainError) return fail(error.message);
     throw error;
   }
+}
+
+/**
+ * S3 event notifications URL-encode object keys ("red flower.pdf" arrives as "red+flower.pdf"); when
+ * the key as given names no object, the decoded one is tried.
+ */
+async function findObject(objects: ObjectStore, object: ObjectLocation) {
+  const info = await objects.head(object);
+  if (info) return { object, info };
+  if (!/%[0-9A-Fa-f]{2}|\+/.test(object.key)) return null;
+  const decoded = { ...object, key: decodeURIComponent(object.key.replace(/\+/g, ' ')) };
+  const decodedInfo = await objects.head(decoded);
+  return decodedInfo ? { object: decoded, info: decodedInfo } : null;
 }
 
 function megabytes(bytes: number): string {

@@ -12,8 +12,10 @@ import { collect } from '../helpers/collect.ts';
 const textract = mockClient(TextractClient);
 const sleeps: number[] = [];
 const jobs = new AwsTextractJobs(new TextractClient({ region: 'eu-west-2' }), {
-  notificationTopicArn: 'arn:aws:sns:eu-west-2:111122223333:textract-done',
-  notificationRoleArn: 'arn:aws:iam::111122223333:role/textract-publish',
+  notification: {
+    topicArn: 'arn:aws:sns:eu-west-2:111122223333:textract-done',
+    roleArn: 'arn:aws:iam::111122223333:role/textract-publish',
+  },
   backoff: {
     maxAttempts: 4,
     baseDelayMs: 100,

@@ -10,9 +10,8 @@ import type { AnalysisJobStatus, StartAnalysisInput, TextractJobs } from '../../
 import { type BackoffOptions, DEFAULT_BACKOFF, retryWithBackoff } from '../retry.ts';
 
 export interface AwsTextractConfig {
-  /** Where Textract publishes the job's completion, and the role it assumes to do so. */
-  notificationTopicArn: string;
-  notificationRoleArn: string;
+  /** Where Textract publishes a job's completion, and the role it assumes to do so: needed to start jobs. */
+  notification?: { topicArn: string; roleArn: string };
   backoff?: BackoffOptions;
 }
 
@@ -40,10 +39,12 @@ export function isRetryableTextractError(error: unknown): boolean {
 export class AwsTextractJobs implements TextractJobs {
   constructor(
     private readonly client: TextractClient,
-    private readonly config: AwsTextractConfig,
+    private readonly config: AwsTextractConfig = {},
   ) {}
 
   async startAnalysis({ object, clientRequestToken, jobTag }: StartAnalysisInput): Promise<{ jobId: string }> {
+    const { notification } = this.config;
+    if (!notification) throw new Error('Starting a Textract job needs the notification topic and role');
     const output = await this.call(() =>
       this.client.send(
         new StartDocumentAnalysisCommand({
@@ -53,10 +54,7 @@ export class AwsTextractJobs implements TextractJobs {
           FeatureTypes: ['TABLES'],
           ClientRequestToken: clientRequestToken,
           JobTag: jobTag,
-          NotificationChannel: {
-            SNSTopicArn: this.config.notificationTopicArn,
-            RoleArn: this.config.notificationRoleArn,
-          },
+          NotificationChannel: { SNSTopicArn: notification.topicArn, RoleArn: notification.roleArn },
         }),
       ),
     );

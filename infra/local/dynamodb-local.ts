@@ -1,0 +1,179 @@
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+/**
+ * DynamoDB Local (Amazon's Java emulator) for tests and the local stack, without Docker. The jar
+ * comes from the amplify-dynamodb-simulator package, fetched with `npm pack` (its other
+ * dependencies are not needed) into `.local/dynamodb/`.
+ */
+
+export interface DynamoDbLocalOptions {
+  /** Keep the tables in this folder between runs (`-sharedDb -dbPath`); in memory when absent. */
+  dataDir?: string;
+  /** Port to listen on; a free one when absent. */
+  port?: number;
+  /** How long to wait for the first answer. */
+  startTimeoutMs?: number;
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+const SIMULATOR_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
+const repository = fileURLToPath(new URL('../..', import.meta.url));
+const DYNAMODB_LOCAL_DIR = join(repository, '.local', 'dynamodb');
+const JAR = 'DynamoDBLocal.jar';
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  ensureJar();
+  ensureJava();
+  const port = options.port ?? (await freePort());
+  const storage = options.dataDir ? ['-sharedDb', '-dbPath', options.dataDir] : ['-inMemory'];
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+
+  const nativeLibraries = `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`;
+  const java = spawn('java', [nativeLibraries, '-jar', JAR, ...storage, '-port', String(port), '-disableTelemetry'], {
+    cwd: DYNAMODB_LOCAL_DIR,
+    // Its own process group, so stop() ends it and anything it started.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = keepTail(java);
+  const exited = new Promise<string>((resolve) => {
+    java.once('exit', (code, signal) => resolve(`java exited (${signal ?? `code ${code}`})`));
+    java.once('error', (error) => resolve(`java could not be started: ${error.message}`));
+  });
+  // A test run that ends without calling stop() must not leave the JVM behind.
+  const killOnExit = () => killGroup(java, 'SIGKILL');
+  process.once('exit', killOnExit);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (java.exitCode !== null || java.signalCode !== null) return;
+    killGroup(java, 'SIGTERM');
+    const forced = setTimeout(() => killGroup(java, 'SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(forced);
+  };
+
+  try {
+    await waitUntilAnswering(endpoint, exited, options.startTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output()}`, { cause: error });
+  }
+  return { endpoint, stop };
+}
+
+/**
+ * Fetches the emulator once. Two processes may do this at the same time: each unpacks into its own
+ * folder and renames it into place; the loser of the rename drops its copy.
+ */
+function ensureJar(): void {
+  if (existsSync(join(DYNAMODB_LOCAL_DIR, JAR))) return;
+  const parent = join(DYNAMODB_LOCAL_DIR, '..');
+  mkdirSync(parent, { recursive: true });
+  const work = mkdtempSync(join(parent, 'dynamodb-download-'));
+  try {
+    execFileSync('npm', ['pack', SIMULATOR_PACKAGE, '--pack-destination', work, '--silent'], {
+      cwd: work,
+      stdio: 'pipe',
+    });
+    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack ${SIMULATOR_PACKAGE} wrote no tarball`);
+    execFileSync('tar', ['-xzf', tarball, 'package/emulator'], { cwd: work, stdio: 'pipe' });
+    rmSync(join(work, tarball));
+    try {
+      renameSync(join(work, 'package', 'emulator'), DYNAMODB_LOCAL_DIR);
+    } catch (error) {
+      if (!existsSync(join(DYNAMODB_LOCAL_DIR, JAR))) throw error;
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function ensureJava(): void {
+  if (javaVersion() !== null) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'DynamoDB Local needs Java 17 or later, and `java` is not on the PATH. Install it, for instance ' +
+        '`sudo apt-get install -y openjdk-17-jre-headless` (Debian, Ubuntu) or `brew install openjdk@17` (macOS).',
+    );
+  }
+  const install = () => spawnSync('apt-get', ['install', '-y', 'openjdk-17-jre-headless'], { stdio: 'inherit' });
+  if (install().status !== 0) {
+    spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+    install();
+  }
+  if (javaVersion() === null) throw new Error('Installing openjdk-17-jre-headless did not put `java` on the PATH.');
+}
+
+function javaVersion(): string | null {
+  const run = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  return run.status === 0 ? (run.stderr.split('\n')[0] ?? '') : null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitUntilAnswering(endpoint: string, exited: Promise<string>, timeoutMs: number): Promise<void> {
+  const client = new DynamoDBClient({
+    region: 'local',
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  let exit: string | undefined;
+  void exited.then((reason) => (exit = reason));
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (exit !== undefined) throw new Error(exit);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`no answer at ${endpoint} after ${timeoutMs} ms`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The last lines the emulator printed, for the error message when it does not start. */
+function keepTail(child: ChildProcess): () => string {
+  let tail = '';
+  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => tail;
+}

@@ -1,0 +1,80 @@
+import { basename } from 'node:path';
+import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
+import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
+import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
+import { FolderObjectStore } from '../../shared/adapters/local/folder-object-store.ts';
+import { type LocalJobFinished, LocalTextractJobs } from '../../shared/adapters/local/local-textract-jobs.ts';
+import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-analyser.ts';
+import { sleep } from '../../shared/adapters/retry.ts';
+import { UPLOAD_PREFIXES, uploadIdOf } from '../../shared/domain/uploads.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
+import {
+  type CompleteAnalysisOutcome,
+  CompletionBeforeStartError,
+  completeAnalysis,
+} from '../../shared/usecases/complete-analysis.ts';
+import { receiveUpload } from '../../shared/usecases/receive-upload.ts';
+
+export interface LocalIngestionOptions {
+  dynamodbEndpoint: string;
+  tableName: string;
+  /** Folder of the local object store. */
+  objectsDir: string;
+  bucket?: string;
+}
+
+/**
+ * The AWS ingestion path wired to local adapters: the same use-cases as the Lambdas, with DynamoDB
+ * Local, a folder for S3, and the local PDF analyser playing Textract's asynchronous API (its
+ * completion calls completeAnalysis, as Textract's SNS message calls the completion Lambda).
+ */
+export async function createLocalIngestion(options: LocalIngestionOptions) {
+  const client = createDocumentClient({ region: 'local', endpoint: options.dynamodbEndpoint });
+  await createTable(client, options.tableName).catch((error: { name?: string }) => {
+    if (error.name !== 'ResourceInUseException') throw error;
+  });
+  const uploads = new DynamoUploadStore({ client, tableName: options.tableName });
+  const plans = new DynamoPlanStore({ client, tableName: options.tableName });
+  const objects = new FolderObjectStore(options.objectsDir);
+  const bucket = options.bucket ?? 'uploads';
+  const waiting = new Map<string, { resolve: (outcome: CompleteAnalysisOutcome) => void; reject: (error: unknown) => void }>();
+  const textract: LocalTextractJobs = new LocalTextractJobs(
+    objects,
+    new LocalPdfTableAnalyser(),
+    async (finished: LocalJobFinished): Promise<void> => {
+      const waiter = waiting.get(finished.jobTag);
+      waiting.delete(finished.jobTag);
+      await completeWhenRecorded(finished).then(
+        (outcome) => waiter?.resolve(outcome),
+        (error: unknown) => waiter?.reject(error),
+      );
+    },
+  );
+
+  /** Like Lambda's retry of an SNS message, a completion that outran the job's start is tried again. */
+  async function completeWhenRecorded(finished: LocalJobFinished): Promise<CompleteAnalysisOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await completeAnalysis(finished, { uploads, plans, textract, clock: systemClock });
+      } catch (error) {
+        if (!(error instanceof CompletionBeforeStartError) || attempt >= 50) throw error;
+        await sleep(100);
+      }
+    }
+  }
+
+  /** Upload a plan PDF and wait until it is stored (or has failed). */
+  async function ingest(fileName: string, bytes: Uint8Array): Promise<CompleteAnalysisOutcome> {
+    const object = { bucket, key: `${UPLOAD_PREFIXES.plan}${basename(fileName)}`, versionId: `${Date.now()}` };
+    await objects.put(object, bytes);
+    const uploadId = uploadIdOf(object);
+    const completed = new Promise<CompleteAnalysisOutcome>((resolve, reject) => waiting.set(uploadId, { resolve, reject }));
+    const received = await receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock });
+    if (received.outcome === 'analysing') return completed;
+    waiting.delete(uploadId);
+    if (received.outcome === 'ignored') throw new Error(`The upload was ignored: ${received.reason}`);
+    return received;
+  }
+
+  return { ingest, uploads, plans, close: () => client.destroy() };
+}

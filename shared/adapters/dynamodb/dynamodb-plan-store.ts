@@ -1,0 +1,858 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Action, Plan, PlanItem } from '../../domain/plan.ts';
+import type {
+  PlanStore,
+  StoredPlan,
+  StoredPlanRef,
+  StoreRevisionInput,
+  StoreRevisionResult,
+} from '../../ports/plan-store.ts';
+import { ENTITY_ATTRIBUTE } from './dynamodb-client.ts';
+import { type DynamoStoreConfig, markParsedUpdate, UploadNotFoundError } from './dynamodb-upload-store.ts';
+import { GSI1, GSI2, TABLE_DEFINITION } from './table-definition.ts';
+
+// ─── Identifiers ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Prison designations that come and go with an establishment's role ("HMP Doncaster" became
+ * "HMP & YOI Doncaster"); the id leaves them out so every plan of one establishment shares it.
+ */
+const DESIGNATION = '(?:hmp|hmyoi|hmirc|yoi|irc|stc|hm\\s+prison|hm\\s+young\\s+offender\\s+institution)';
+const DESIGNATIONS = new RegExp(`^(?:${DESIGNATION}(?:\\s*(?:/|&|\\band\\b)\\s*|\\s+))+`, 'i');
+
+/**
+ * The establishment as an id: its name without the designation, lower-cased, words joined by "-"
+ * ("HMP Long Lartin" → "long-lartin", "HMP/YOI Bristol" → "bristol", "HMP King's Lynn" →
+ * "kings-lynn"). A name that is nothing but a designation keeps it. Null when there is no name.
+ */
+export function establishmentIdOf(establishment: string | null): string | null {
+  if (!establishment) return null;
+  return slug(establishment.replace(DESIGNATIONS, '')) || slug(establishment) || null;
+}
+
+function slug(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * The plan's id, the same for every revision of one inspection's plan: the establishment and the
+ * report's publication date ("long-lartin-2023-04-12"), else the first day of the inspection
+ * ("long-lartin-inspected-2022-12-05"), else the first 16 hex digits of the PDF's SHA-256
+ * ("long-lartin-3f2a…", or "plan-3f2a…" when the establishment could not be read either).
+ */
+export function derivePlanId(
+  plan: Pick<Plan, 'establishment' | 'reportPublished' | 'inspection'>,
+  contentSha256: string,
+): string {
+  const establishmentId = establishmentIdOf(plan.establishment);
+  const contentId = contentSha256.slice(0, 16).toLowerCase();
+  if (!establishmentId) return `plan-${contentId}`;
+  if (plan.reportPublished) return `${establishmentId}-${plan.reportPublished}`;
+  if (plan.inspection) return `${establishmentId}-inspected-${plan.inspection.from}`;
+  return `${establishmentId}-${contentId}`;
+}
+
+/** An owner as the index knows it: lower-cased, white space collapsed ("Head of  Safety" → "head of safety"). */
+export function ownerKeyOf(owner: string): string {
+  return owner.replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/** The date a plan is listed under: report publication, else the inspection's last day, else the day first stored. */
+function planDateOf(plan: Plan, storedAt: string): string {
+  return plan.reportPublished ?? plan.inspection?.to ?? storedAt.slice(0, 10);
+}
+
+/** The earliest due date of an action's targets, or null when none has a date. */
+function earliestDue(action: Action): string | null {
+  const dates = action.targets.flatMap((target) => (target.due ? [target.due] : []));
+  return dates.length ? dates.reduce((earliest, date) => (date < earliest ? date : earliest)) : null;
+}
+
+// ─── Keys ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Zero-padded, so sort keys sort in document order; a number too wide for its field is refused. */
+function pad(value: number, width: number): string {
+  const digits = String(value);
+  if (digits.length > width) throw new RangeError(`${value} does not fit the ${width}-digit key field`);
+  return digits.padStart(width, '0');
+}
+
+const planKey = (planId: string) => ({ pk: `PLAN#${planId}`, sk: 'PLAN' });
+const contentKey = (sha256: string) => ({ pk: `CONTENT#${sha256}`, sk: 'CONTENT' });
+const revisionSortKey = (revision: number) => `REVISION#${pad(revision, 6)}`;
+/** The sort-key prefix of a revision's claim, items, owner and due entries. */
+const revisionRecordPrefix = (revision: number) => `REV#${pad(revision, 6)}#`;
+const claimSortKey = (revision: number) => `${revisionRecordPrefix(revision)}CLAIM`;
+const itemPrefix = (revision: number) => `${revisionRecordPrefix(revision)}ITEM#`;
+const ownerEntryPrefix = (revision: number) => `${revisionRecordPrefix(revision)}OWNER#`;
+const dueEntryPrefix = (revision: number) => `${revisionRecordPrefix(revision)}DUE#`;
+
+const UNDATED = '9999-12-31';
+const ALL_PLANS = 'PLANS';
+const DATED_ACTIONS = 'DUE';
+
+// ─── Records ──────────────────────────────────────────────────────────────────────────────────
+
+type PlanFields = Omit<Plan, 'items'>;
+
+/** One action as the owner and due-date queries list it, with what a list needs to show it. */
+export interface ActionEntry {
+  planId: string;
+  revision: number;
+  establishment: string | null;
+  establishmentId: string | null;
+  itemRef: string;
+  itemKind: PlanItem['kind'];
+  /** 1-based position of the item in the plan, and of the action in its item. */
+  itemOrdinal: number;
+  actionOrdinal: number;
+  text: string;
+  owners: string[];
+  targets: Action['targets'];
+  /** The earliest due date of the action's targets; null when none is dated. */
+  due: string | null;
+}
+
+export interface PlanRevision extends PlanFields {
+  planId: string;
+  revision: number;
+  uploadId: string;
+  contentSha256: string;
+  storedAt: string;
+  itemCount: number;
+  actionCount: number;
+}
+
+type TableRecord = Record<string, unknown> & { pk: string; sk: string };
+type EntryRecord = TableRecord & ActionEntry & { ownerKey?: string };
+
+function planFields(plan: PlanFields): PlanFields {
+  const { source, establishment, format, inspection, reportPublished, planSubmitted, summary, warnings } = plan;
+  return { source, establishment, format, inspection, reportPublished, planSubmitted, summary, warnings };
+}
+
+function itemFields(item: PlanItem): PlanItem {
+  const { ref, kind, addressee, section, text, decision, actions } = item;
+  return {
+    ref,
+    kind,
+    addressee,
+    section,
+    text,
+    decision,
+    actions: actions.map(({ text, owners, targets }) => ({
+      text,
+      owners,
+      targets: targets.map(({ raw, due }) => ({ raw, due })),
+    })),
+  };
+}
+
+function countActions(plan: Plan): number {
+  return plan.items.reduce((count, item) => count + item.actions.length, 0);
+}
+
+/**
+ * The records of a revision's content: one per item (actions inline), one per action and distinct
+ * owner, one per dated action; written without index keys (see `withIndexKeys`).
+ */
+function contentRecords(planId: string, revision: number, plan: Plan): TableRecord[] {
+  const { pk } = planKey(planId);
+  const establishmentId = establishmentIdOf(plan.establishment);
+  const records: TableRecord[] = [];
+  plan.items.forEach((item, itemIndex) => {
+    const itemOrdinal = itemIndex + 1;
+    const ord = pad(itemOrdinal, 4);
+    const stored = itemFields(item);
+    records.push({
+      pk,
+      sk: `${itemPrefix(revision)}${ord}`,
+      [ENTITY_ATTRIBUTE]: 'Item',
+      planId,
+      revision,
+      item: stored,
+    });
+    stored.actions.forEach((action, actionIndex) => {
+      const actionOrdinal = actionIndex + 1;
+      const act = pad(actionOrdinal, 2);
+      const entry: ActionEntry = {
+        planId,
+        revision,
+        establishment: plan.establishment,
+        establishmentId,
+        itemRef: item.ref,
+        itemKind: item.kind,
+        itemOrdinal,
+        actionOrdinal,
+        text: action.text,
+        owners: action.owners,
+        targets: action.targets,
+        due: earliestDue(action),
+      };
+      const ownerKeys = [...new Set(action.owners.map(ownerKeyOf).filter(Boolean))];
+      ownerKeys.forEach((ownerKey, ownerIndex) => {
+        const sk = `${ownerEntryPrefix(revision)}${ord}#${act}#${pad(ownerIndex + 1, 2)}`;
+        records.push({ pk, sk, [ENTITY_ATTRIBUTE]: 'OwnerEntry', ...entry, ownerKey });
+      });
+      if (entry.due) {
+        records.push({ pk, sk: `${dueEntryPrefix(revision)}${ord}#${act}`, [ENTITY_ATTRIBUTE]: 'DueEntry', ...entry });
+      }
+    });
+  });
+  return records;
+}
+
+/** The index keys an owner or due entry carries while its revision is current. */
+function indexKeysOf(entry: EntryRecord): Record<string, string> {
+  const position = `${entry.planId}#${pad(entry.itemOrdinal, 4)}#${pad(entry.actionOrdinal, 2)}`;
+  return entry.ownerKey !== undefined
+    ? { gsi1pk: `OWNER#${entry.ownerKey}`, gsi1sk: `${entry.due ?? UNDATED}#${position}` }
+    : { gsi2pk: DATED_ACTIONS, gsi2sk: `${entry.due}#${position}` };
+}
+
+function isIndexed(entry: EntryRecord): boolean {
+  return entry.gsi1pk !== undefined || entry.gsi2pk !== undefined;
+}
+
+function withIndexKeys(entry: EntryRecord): EntryRecord {
+  return { ...withoutIndexKeys(entry), ...indexKeysOf(entry) };
+}
+
+function withoutIndexKeys(entry: EntryRecord): EntryRecord {
+  const { gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, gsi2pk: _gsi2pk, gsi2sk: _gsi2sk, ...rest } = entry;
+  return rest as EntryRecord;
+}
+
+// A record read back is given only the fields of its public type: no keys or bookkeeping attributes.
+
+function toStoredPlan(record: Record<string, unknown>): StoredPlan {
+  const plan = record as unknown as StoredPlan;
+  const { planId, establishmentId, currentRevision, itemCount, actionCount, createdAt, updatedAt } = plan;
+  return {
+    planId,
+    establishmentId,
+    currentRevision,
+    itemCount,
+    actionCount,
+    createdAt,
+    updatedAt,
+    ...planFields(plan),
+  };
+}
+
+function toActionEntry(record: Record<string, unknown>): ActionEntry {
+  const entry = record as unknown as ActionEntry;
+  const { planId, revision, establishment, establishmentId, itemRef, itemKind, itemOrdinal, actionOrdinal } = entry;
+  const { text, owners, targets, due } = entry;
+  return {
+    planId,
+    revision,
+    establishment,
+    establishmentId,
+    itemRef,
+    itemKind,
+    itemOrdinal,
+    actionOrdinal,
+    text,
+    owners,
+    targets,
+    due,
+  };
+}
+
+function toPlanRevision(record: Record<string, unknown>): PlanRevision {
+  const revision = record as unknown as PlanRevision;
+  const { planId, uploadId, contentSha256, storedAt, itemCount, actionCount } = revision;
+  return {
+    planId,
+    revision: revision.revision,
+    uploadId,
+    contentSha256,
+    storedAt,
+    itemCount,
+    actionCount,
+    ...planFields(revision),
+  };
+}
+
+// ─── Queries ──────────────────────────────────────────────────────────────────────────────────
+
+export interface PageRequest {
+  /** 1 to 100; 50 when absent. */
+  limit?: number;
+  /** The `cursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Present when there may be more: pass it back for the next page. */
+  cursor?: string;
+}
+
+/** Plans of one establishment listed under a date from `from` to `to` (ISO dates, inclusive), newest first. */
+export interface PlansByEstablishmentQuery extends PageRequest {
+  establishmentId: string;
+  from?: string;
+  to?: string;
+}
+
+/** All plans listed under a date from `from` to `to` (inclusive), newest first. */
+export interface PlansQuery extends PageRequest {
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Current actions of one owner (as printed, any case), earliest due first, undated last; only those
+ * due before `dueBefore` when given.
+ */
+export interface ActionsByOwnerQuery extends PageRequest {
+  owner: string;
+  dueBefore?: string;
+}
+
+/** Current dated actions due before `dueBefore`, earliest first; today's date lists the overdue ones. */
+export interface ActionsDueQuery extends PageRequest {
+  dueBefore: string;
+}
+
+/** Every revision of a plan, oldest first, including one that was stored after a newer one became current. */
+export interface RevisionsQuery extends PageRequest {
+  planId: string;
+}
+
+export class InvalidQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQueryError';
+  }
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new InvalidQueryError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return limit;
+}
+
+function isoDate(name: string, value: string): string {
+  if (!ISO_DATE.test(value)) throw new InvalidQueryError(`${name} must be a date like 2024-03-31`);
+  return value;
+}
+
+/** The key attributes a query's LastEvaluatedKey holds, its partition attribute first. */
+function keyAttributesOf(indexName?: string): string[] {
+  const table = [TABLE_DEFINITION.partitionKey.name, TABLE_DEFINITION.sortKey.name];
+  const index = TABLE_DEFINITION.globalSecondaryIndexes.find((candidate) => candidate.indexName === indexName);
+  return index ? [index.partitionKey.name, index.sortKey.name, ...table] : table;
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** The cursor back as a start key, refused unless it is a key of the partition being queried. */
+function decodeCursor(cursor: string, indexName: string | undefined, partition: string): Record<string, string> {
+  const invalid = new InvalidQueryError('cursor is not one this list handed out');
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  const names = keyAttributesOf(indexName);
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid;
+  const entries = Object.entries(key);
+  const wellFormed =
+    entries.length === names.length &&
+    entries.every(([name, value]) => names.includes(name) && typeof value === 'string') &&
+    (key as Record<string, string>)[names[0]!] === partition;
+  if (!wellFormed) throw invalid;
+  return key as Record<string, string>;
+}
+
+// ─── Writes ───────────────────────────────────────────────────────────────────────────────────
+
+export interface RetryPolicy {
+  /** Calls per batch of 25 records (UnprocessedItems) and per transaction (conflicts), first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+  /** In [0, 1]: the full-jitter draw. */
+  random: () => number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 8,
+  baseDelayMs: 50,
+  maxDelayMs: 5_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/** DynamoDB kept refusing part of a batch write; the revision stays invisible and the ingest may be retried. */
+export class BatchWriteIncompleteError extends Error {
+  readonly unprocessed: number;
+  readonly attempts: number;
+
+  constructor(unprocessed: number, attempts: number) {
+    super(`${unprocessed} record(s) still unprocessed after ${attempts} BatchWriteItem attempts`);
+    this.name = 'BatchWriteIncompleteError';
+    this.unprocessed = unprocessed;
+    this.attempts = attempts;
+  }
+}
+
+/** Other writers of the same plan kept getting in the way; nothing became visible and the ingest may be retried. */
+export class RevisionConflictError extends Error {
+  constructor(planId: string, message: string) {
+    super(`Plan ${planId}: ${message}`);
+    this.name = 'RevisionConflictError';
+  }
+}
+
+/** How many revision numbers past the current one a writer tries to claim before giving up. */
+const MAX_CLAIMS = 10;
+const BATCH_SIZE = 25;
+const RETRYABLE_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/** What the write path reads of the plan record: which revision is current, and which one the indexes show. */
+interface PlanState {
+  currentRevision: number;
+  /** Set once the indexes show `currentRevision` only; absent until the first revision got there. */
+  indexedRevision?: number;
+}
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** A transaction's item and what it writes, to tell from the cancellation reasons which condition failed. */
+interface Write {
+  writes: 'plan' | 'revision' | 'content' | 'upload';
+  item: TransactItem;
+}
+type Commit = 'committed' | 'content-known' | 'plan-moved' | 'busy';
+
+/**
+ * Plans, their revisions and the owner and due indexes, in the single table of docs/data-model.md.
+ *
+ * Storing a revision:
+ * 1. Content already stored (CONTENT#sha256) → mark the upload parsed with that revision; done.
+ * 2. Claim revision n = current + 1 with a conditional Put of `REV#n#CLAIM` (the next free number
+ *    when another writer holds it), so no two writers ever write the records of the same n.
+ * 3. Write the revision's items, owner and due entries with BatchWriteItem, without index keys.
+ * 4. One transaction: the plan record's current revision becomes n (condition: it is still the
+ *    revision read before; a plan record that does not exist yet for n's first writer), the
+ *    REVISION#n record, the content record (condition: absent) and the upload marked parsed.
+ *    When a revision numbered above n became current meanwhile, n is kept as history instead
+ *    (the same transaction without the plan record): the current revision never goes back.
+ * 5. Put the entries of n again with index keys, those of the revisions the indexes may still show
+ *    without, then record n as indexed. A writer finding that a newer revision became current
+ *    meanwhile takes n out of the indexes again, since the newer writer may have done so before
+ *    n's entries were put.
+ * A crash leaves invisible records (before 4) or an index still showing the previous revision
+ * (in 5); the retried ingest reuses its claim, or repairs the index on the duplicate-content path.
+ */
+export class DynamoPlanStore implements PlanStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly retry: RetryPolicy;
+
+  constructor(config: DynamoStoreConfig & { retry?: Partial<RetryPolicy> }) {
+    this.client = config.client;
+    this.tableName = config.tableName;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...config.retry };
+  }
+
+  async storeRevision(input: StoreRevisionInput): Promise<StoreRevisionResult> {
+    const known = await this.storedContent(input.contentSha256);
+    if (known) return this.alreadyStored(known, input);
+
+    const planId = derivePlanId(input.plan, input.contentSha256);
+    let plan = await this.planState(planId);
+    const revision = await this.claimRevision(planId, (plan?.currentRevision ?? 0) + 1, input);
+    await this.batchWrite(contentRecords(planId, revision, input.plan));
+
+    for (let attempt = 1; ; attempt++) {
+      const previous = plan?.currentRevision ?? 0;
+      const superseded = previous > revision;
+      const outcome = await this.commit(
+        superseded ? this.historyItems(planId, revision, input) : this.flipItems(planId, revision, previous, input),
+        input.uploadId,
+      );
+      if (outcome === 'committed' && superseded) return { planId, revision, created: true };
+      if (outcome === 'committed') break;
+      if (outcome === 'content-known') {
+        const stored = await this.storedContent(input.contentSha256);
+        if (stored) return this.alreadyStored(stored, input);
+      }
+      if (attempt >= this.retry.maxAttempts) {
+        throw new RevisionConflictError(
+          planId,
+          `revision ${revision} could not be made current in ${attempt} attempts`,
+        );
+      }
+      if (outcome === 'busy') await this.backoff(attempt);
+      plan = await this.planState(planId);
+    }
+
+    const stillIndexed = plan ? range(plan.indexedRevision ?? 1, plan.currentRevision) : [];
+    await this.index(planId, revision, stillIndexed);
+    return { planId, revision, created: true };
+  }
+
+  async getPlan(planId: string): Promise<StoredPlan | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: planKey(planId) }));
+    return Item ? toStoredPlan(Item) : null;
+  }
+
+  async listItems(planId: string, revision?: number): Promise<Plan['items']> {
+    const wanted = revision ?? (await this.getPlan(planId))?.currentRevision;
+    if (wanted === undefined) return [];
+    const records = await this.queryAll(planId, itemPrefix(wanted));
+    return records.map((record) => record.item as PlanItem);
+  }
+
+  async listPlansByEstablishment(query: PlansByEstablishmentQuery): Promise<Page<StoredPlan>> {
+    return this.page(query, GSI1, `ESTABLISHMENT#${query.establishmentId}`, dateRange(query), false, toStoredPlan);
+  }
+
+  async listPlans(query: PlansQuery): Promise<Page<StoredPlan>> {
+    return this.page(query, GSI2, ALL_PLANS, dateRange(query), false, toStoredPlan);
+  }
+
+  async listActionsByOwner(query: ActionsByOwnerQuery): Promise<Page<ActionEntry>> {
+    const before = query.dueBefore === undefined ? undefined : { '<': isoDate('dueBefore', query.dueBefore) };
+    return this.page(query, GSI1, `OWNER#${ownerKeyOf(query.owner)}`, before, true, toActionEntry);
+  }
+
+  async listActionsDueBefore(query: ActionsDueQuery): Promise<Page<ActionEntry>> {
+    const before = { '<': isoDate('dueBefore', query.dueBefore) };
+    return this.page(query, GSI2, DATED_ACTIONS, before, true, toActionEntry);
+  }
+
+  async listRevisions(query: RevisionsQuery): Promise<Page<PlanRevision>> {
+    return this.page(query, undefined, planKey(query.planId).pk, { beginsWith: 'REVISION#' }, true, toPlanRevision);
+  }
+
+  // ─── Write steps ──────────────────────────────────────────────────────────────────────────
+
+  private async storedContent(contentSha256: string): Promise<StoredPlanRef | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: contentKey(contentSha256), ConsistentRead: true }),
+    );
+    return Item ? { planId: Item.planId as string, revision: Item.revision as number } : null;
+  }
+
+  /**
+   * The same PDF again: mark the upload parsed with the stored revision, and finish that revision's
+   * indexing if a crash cut it short.
+   */
+  private async alreadyStored(ref: StoredPlanRef, input: StoreRevisionInput): Promise<StoreRevisionResult> {
+    try {
+      await this.client.send(new UpdateCommand(markParsedUpdate(this.tableName, input.uploadId, ref, input.storedAt)));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new UploadNotFoundError(input.uploadId);
+      throw error;
+    }
+    const plan = await this.planState(ref.planId);
+    if (plan && plan.currentRevision === ref.revision && plan.indexedRevision !== ref.revision) {
+      await this.index(ref.planId, ref.revision, range(plan.indexedRevision ?? 1, ref.revision - 1));
+    }
+    return { ...ref, created: false };
+  }
+
+  private async planState(planId: string): Promise<PlanState | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: planKey(planId),
+        ConsistentRead: true,
+        ProjectionExpression: 'currentRevision, indexedRevision',
+      }),
+    );
+    return Item ? (Item as PlanState) : null;
+  }
+
+  /** Claims the first free revision number from `first` on; an earlier attempt's claim for the same upload is reused. */
+  private async claimRevision(planId: string, first: number, input: StoreRevisionInput): Promise<number> {
+    for (let revision = first; revision < first + MAX_CLAIMS; revision++) {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              ...planKey(planId),
+              sk: claimSortKey(revision),
+              [ENTITY_ATTRIBUTE]: 'RevisionClaim',
+              uploadId: input.uploadId,
+              contentSha256: input.contentSha256,
+              claimedAt: input.storedAt,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR (uploadId = :uploadId AND contentSha256 = :sha)',
+            ExpressionAttributeValues: { ':uploadId': input.uploadId, ':sha': input.contentSha256 },
+          }),
+        );
+        return revision;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new RevisionConflictError(
+      planId,
+      `revisions ${first} to ${first + MAX_CLAIMS - 1} are all claimed by other writers`,
+    );
+  }
+
+  /** The transaction that makes `revision` current over `previous` (0: the plan's first revision). */
+  private flipItems(planId: string, revision: number, previous: number, input: StoreRevisionInput): Write[] {
+    const { plan, storedAt } = input;
+    const establishmentId = establishmentIdOf(plan.establishment);
+    const listedUnder = `${planDateOf(plan, storedAt)}#${planId}`;
+    const fields: Record<string, unknown> = {
+      [ENTITY_ATTRIBUTE]: 'Plan',
+      planId,
+      establishmentId,
+      ...planFields(plan),
+      currentRevision: revision,
+      itemCount: plan.items.length,
+      actionCount: countActions(plan),
+      updatedAt: storedAt,
+      gsi2pk: ALL_PLANS,
+      gsi2sk: listedUnder,
+      ...(establishmentId ? { gsi1pk: `ESTABLISHMENT#${establishmentId}`, gsi1sk: listedUnder } : {}),
+    };
+    const names = Object.keys(fields);
+    const set = names.flatMap((name, i) => (fields[name] === undefined ? [] : [`#f${i} = :f${i}`]));
+    // A field the new revision leaves out must not keep the previous revision's value.
+    const remove = names.flatMap((name, i) => (fields[name] === undefined ? [`#f${i}`] : []));
+    const planUpdate: TransactItem = {
+      Update: {
+        TableName: this.tableName,
+        Key: planKey(planId),
+        UpdateExpression:
+          `SET ${set.join(', ')}, createdAt = if_not_exists(createdAt, :storedAt)` +
+          (remove.length ? ` REMOVE ${remove.join(', ')}` : ''),
+        ConditionExpression: previous === 0 ? 'attribute_not_exists(pk)' : 'currentRevision = :previous',
+        ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(
+            names.flatMap((name, i) => (fields[name] === undefined ? [] : [[`:f${i}`, fields[name]]])),
+          ),
+          ':storedAt': storedAt,
+          ...(previous === 0 ? {} : { ':previous': previous }),
+        },
+      },
+    };
+    return [{ writes: 'plan', item: planUpdate }, ...this.historyItems(planId, revision, input)];
+  }
+
+  /** The revision and content records and the upload marked parsed: a revision stored without becoming current. */
+  private historyItems(planId: string, revision: number, input: StoreRevisionInput): Write[] {
+    const { plan, storedAt, uploadId, contentSha256 } = input;
+    const record: TableRecord & PlanRevision = {
+      ...planKey(planId),
+      sk: revisionSortKey(revision),
+      [ENTITY_ATTRIBUTE]: 'Revision',
+      planId,
+      revision,
+      uploadId,
+      contentSha256,
+      storedAt,
+      itemCount: plan.items.length,
+      actionCount: countActions(plan),
+      ...planFields(plan),
+    };
+    const content = {
+      ...contentKey(contentSha256),
+      [ENTITY_ATTRIBUTE]: 'Content',
+      planId,
+      revision,
+      uploadId,
+      storedAt,
+    };
+    return [
+      { writes: 'revision', item: { Put: { TableName: this.tableName, Item: record } } },
+      {
+        writes: 'content',
+        item: { Put: { TableName: this.tableName, Item: content, ConditionExpression: 'attribute_not_exists(pk)' } },
+      },
+      {
+        writes: 'upload',
+        item: { Update: markParsedUpdate(this.tableName, uploadId, { planId, revision }, storedAt) },
+      },
+    ];
+  }
+
+  /** Runs the transaction, and tells why it was cancelled: same content stored meanwhile, plan moved on, contention. */
+  private async commit(writes: Write[], uploadId: string): Promise<Commit> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: writes.map(({ item }) => item) }));
+      return 'committed';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = new Set(
+        writes.flatMap((write, index) => (reasons[index]?.Code === 'ConditionalCheckFailed' ? [write.writes] : [])),
+      );
+      if (failed.has('content')) return 'content-known';
+      if (failed.has('upload')) throw new UploadNotFoundError(uploadId);
+      if (failed.has('plan')) return 'plan-moved';
+      if (reasons.some((reason) => RETRYABLE_CANCELLATIONS.has(reason.Code ?? ''))) return 'busy';
+      throw error;
+    }
+  }
+
+  /**
+   * Step 5: the indexes follow the current revision. `stale` are the revisions whose entries may
+   * still be indexed: the previous current one, and any whose writer crashed before this step.
+   */
+  private async index(planId: string, revision: number, stale: number[]): Promise<void> {
+    await this.setIndexed(planId, revision, true);
+    for (const old of stale) if (old !== revision) await this.setIndexed(planId, old, false);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: planKey(planId),
+          UpdateExpression: 'SET indexedRevision = :revision',
+          ConditionExpression: 'currentRevision = :revision',
+          ExpressionAttributeValues: { ':revision': revision },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.setIndexed(planId, revision, false);
+    }
+  }
+
+  /** Puts again those owner and due entries of a revision whose index keys are not as wanted. */
+  private async setIndexed(planId: string, revision: number, indexed: boolean): Promise<void> {
+    const entries = [
+      ...(await this.queryAll(planId, ownerEntryPrefix(revision))),
+      ...(await this.queryAll(planId, dueEntryPrefix(revision))),
+    ] as EntryRecord[];
+    await this.batchWrite(
+      entries
+        .filter((entry) => isIndexed(entry) !== indexed)
+        .map((entry) => (indexed ? withIndexKeys(entry) : withoutIndexKeys(entry))),
+    );
+  }
+
+  /** BatchWriteItem in calls of 25; what DynamoDB leaves unprocessed is sent again after a full-jitter backoff. */
+  private async batchWrite(records: TableRecord[]): Promise<void> {
+    for (let start = 0; start < records.length; start += BATCH_SIZE) {
+      let pending: NonNullable<BatchWriteCommandInput['RequestItems']>[string] = records
+        .slice(start, start + BATCH_SIZE)
+        .map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 1; ; attempt++) {
+        const { UnprocessedItems } = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        pending = UnprocessedItems?.[this.tableName] ?? [];
+        if (pending.length === 0) break;
+        if (attempt >= this.retry.maxAttempts) throw new BatchWriteIncompleteError(pending.length, attempt);
+        await this.backoff(attempt);
+      }
+    }
+  }
+
+  /** Full jitter: a random wait up to base × 2^(attempt − 1), capped. */
+  private backoff(attempt: number): Promise<void> {
+    const bound = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return this.retry.sleep(Math.round(this.retry.random() * bound));
+  }
+
+  // ─── Reads ────────────────────────────────────────────────────────────────────────────────
+
+  /** Every record of a plan whose sort key starts with `prefix`, in order (strongly consistent). */
+  private async queryAll(planId: string, prefix: string): Promise<TableRecord[]> {
+    const records: TableRecord[] = [];
+    let from: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': planKey(planId).pk, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: from,
+        }),
+      );
+      records.push(...((page.Items ?? []) as TableRecord[]));
+      from = page.LastEvaluatedKey;
+    } while (from);
+    return records;
+  }
+
+  private async page<T>(
+    request: PageRequest,
+    indexName: string | undefined,
+    partition: string,
+    sortKey: SortKeyCondition | undefined,
+    ascending: boolean,
+    toResult: (record: Record<string, unknown>) => T,
+  ): Promise<Page<T>> {
+    const [partitionName, sortName] = keyAttributesOf(indexName);
+    const values: Record<string, unknown> = { ':partition': partition };
+    let condition = `${partitionName} = :partition`;
+    if (sortKey && 'between' in sortKey) {
+      condition += ` AND ${sortName} BETWEEN :from AND :to`;
+      [values[':from'], values[':to']] = sortKey.between;
+    } else if (sortKey && 'beginsWith' in sortKey) {
+      condition += ` AND begins_with(${sortName}, :prefix)`;
+      values[':prefix'] = sortKey.beginsWith;
+    } else if (sortKey) {
+      condition += ` AND ${sortName} < :before`;
+      values[':before'] = sortKey['<'];
+    }
+    const query: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: indexName,
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: ascending,
+      Limit: pageSize(request.limit),
+      ExclusiveStartKey: request.cursor === undefined ? undefined : decodeCursor(request.cursor, indexName, partition),
+    };
+    const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand(query));
+    const items = (Items ?? []).map(toResult);
+    return LastEvaluatedKey ? { items, cursor: encodeCursor(LastEvaluatedKey) } : { items };
+  }
+}
+
+type SortKeyCondition = { between: [string, string] } | { beginsWith: string } | { '<': string };
+
+/** Listing dates from `from` to `to` inclusive: the sort key is `<date>#<planId>`, and "~" sorts after "#". */
+function dateRange(query: { from?: string | undefined; to?: string | undefined }): SortKeyCondition {
+  const from = query.from === undefined ? '0' : isoDate('from', query.from);
+  const to = query.to === undefined ? '9' : isoDate('to', query.to);
+  return { between: [from, `${to}~`] };
+}
+
+function range(first: number, last: number): number[] {
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+}

@@ -1,0 +1,180 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { StoredPlanRef } from '../../ports/plan-store.ts';
+import type { Upload, UploadStore } from '../../ports/upload-store.ts';
+import { ENTITY_ATTRIBUTE, withoutKeys } from './dynamodb-client.ts';
+import { GSI1 } from './table-definition.ts';
+
+export interface DynamoStoreConfig {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export class UploadNotFoundError extends Error {
+  readonly uploadId: string;
+
+  constructor(uploadId: string) {
+    super(`No upload ${uploadId}`);
+    this.name = 'UploadNotFoundError';
+    this.uploadId = uploadId;
+  }
+}
+
+function uploadKey(uploadId: string): { pk: string; sk: string } {
+  return { pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' };
+}
+
+/** GSI1 holds an upload while it is analysing, oldest first, for the sweeper. */
+const ANALYSING = 'UPLOADS#analysing';
+const analysingSortKey = (startedAt: string, uploadId: string) => `${startedAt}#${uploadId}`;
+
+/**
+ * The update that marks an upload parsed into a plan revision and takes it out of the analysing
+ * index. The plan store runs it inside the transaction that makes the revision current.
+ */
+export function markParsedUpdate(
+  tableName: string,
+  uploadId: string,
+  ref: StoredPlanRef,
+  at: string,
+): UpdateCommandInput & { UpdateExpression: string } {
+  return {
+    TableName: tableName,
+    Key: uploadKey(uploadId),
+    UpdateExpression:
+      'SET #status = :parsed, planId = :planId, revision = :revision, updatedAt = :at ' +
+      'REMOVE statusReason, gsi1pk, gsi1sk',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':parsed': 'parsed', ':planId': ref.planId, ':revision': ref.revision, ':at': at },
+  };
+}
+
+export class DynamoUploadStore implements UploadStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(config: DynamoStoreConfig) {
+    this.client = config.client;
+    this.tableName = config.tableName;
+  }
+
+  async create(upload: Upload): Promise<boolean> {
+    const analysing =
+      upload.status === 'analysing' && upload.analysisStartedAt
+        ? { gsi1pk: ANALYSING, gsi1sk: analysingSortKey(upload.analysisStartedAt, upload.uploadId) }
+        : {};
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...upload, ...uploadKey(upload.uploadId), ...analysing, [ENTITY_ATTRIBUTE]: 'Upload' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async get(uploadId: string): Promise<Upload | null> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: uploadKey(uploadId) }));
+    return Item ? (withoutKeys(Item) as unknown as Upload) : null;
+  }
+
+  async markAnalysing(
+    uploadId: string,
+    fields: { contentSha256: string; analysisJobId: string; analysisStartedAt: string; pageCount?: number },
+  ): Promise<void> {
+    const pageCount = fields.pageCount === undefined ? '' : ', pageCount = :pageCount';
+    await this.update(uploadId, {
+      UpdateExpression:
+        'SET #status = :analysing, contentSha256 = :sha, analysisJobId = :job, analysisStartedAt = :startedAt, ' +
+        `updatedAt = :startedAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk${pageCount} REMOVE statusReason`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':analysing': 'analysing',
+        ':sha': fields.contentSha256,
+        ':job': fields.analysisJobId,
+        ':startedAt': fields.analysisStartedAt,
+        ':gsi1pk': ANALYSING,
+        ':gsi1sk': analysingSortKey(fields.analysisStartedAt, uploadId),
+        ...(fields.pageCount === undefined ? {} : { ':pageCount': fields.pageCount }),
+      },
+    });
+  }
+
+  /**
+   * A parsed upload stays parsed: a failure reported late (the sweeper giving up on an analysis
+   * that has just finished) does not overwrite it.
+   */
+  async markFailed(uploadId: string, reason: string, at: string): Promise<void> {
+    await this.update(
+      uploadId,
+      {
+        UpdateExpression: 'SET #status = :failed, statusReason = :reason, updatedAt = :at REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :parsed',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':parsed': 'parsed', ':reason': reason, ':at': at },
+      },
+      { ignoreWhenExisting: true },
+    );
+  }
+
+  async listAnalysingSince(startedBefore: string, limit: number): Promise<Upload[]> {
+    const uploads: Upload[] = [];
+    if (limit < 1) return uploads;
+    let from: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :analysing AND gsi1sk < :before',
+          ExpressionAttributeValues: { ':analysing': ANALYSING, ':before': startedBefore },
+          Limit: limit - uploads.length,
+          ExclusiveStartKey: from,
+        }),
+      );
+      uploads.push(...(page.Items ?? []).map((item) => withoutKeys(item) as unknown as Upload));
+      from = page.LastEvaluatedKey;
+    } while (from && uploads.length < limit);
+    return uploads;
+  }
+
+  /**
+   * Runs an update of an existing upload. Its condition failing means the upload does not exist,
+   * unless `ignoreWhenExisting`: then the upload exists but is in a state the update must not touch.
+   */
+  private async update(
+    uploadId: string,
+    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+    { ignoreWhenExisting = false } = {},
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          ...update,
+          TableName: this.tableName,
+          Key: uploadKey(uploadId),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (ignoreWhenExisting && error.Item) return;
+      throw new UploadNotFoundError(uploadId);
+    }
+  }
+}
