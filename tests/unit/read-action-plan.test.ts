@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UnreadableDocumentError } from '../../shared/domain/errors.ts';
-import type { Plan, PlanItem } from '../../shared/domain/plan.ts';
+import type { Plan } from '../../shared/domain/plan.ts';
 import { readActionPlan } from '../../shared/extraction/read-action-plan.ts';
+import { mendedTruthItems, mendHyphenTypos, TITLE_LINES, TRAILING_LINES } from '../helpers/fixture-documents.ts';
 import { ACTION_PLAN_FIXTURES, type ActionPlanFixture, loadRows, loadTruth } from '../helpers/fixtures.ts';
 import { type LayoutOptions, layoutRowsAsTextract } from '../helpers/layout-rows-as-textract.ts';
 
@@ -9,15 +10,7 @@ import { type LayoutOptions, layoutRowsAsTextract } from '../helpers/layout-rows
  * The fixture rows laid out on pages as Word does (header repeated on each page, rows cut by page
  * breaks, item cells merged down across action rows and over page breaks, section rows merged across
  * the table), turned into Textract Blocks, and read back: the same plan must come out.
- *
- * Three typos in the source text ("well- established", "re- established", "non- readers") put a
- * space after a hyphen. Where such a hyphen ends a printed line, no reader can tell it from a word
- * broken at its hyphen, so these round trips mend the typos in the input and the truth alike.
  */
-function mendHyphenTypos(text: string): string {
-  return text.replace(/(\p{L})- (\p{L})/gu, '$1-$2');
-}
-
 function layOut(name: ActionPlanFixture, options: LayoutOptions) {
   const { header, rows } = loadRows(name);
   return layoutRowsAsTextract(
@@ -26,32 +19,6 @@ function layOut(name: ActionPlanFixture, options: LayoutOptions) {
     { asynchronous: true, ...options },
   );
 }
-
-function truthItems(name: ActionPlanFixture): PlanItem[] {
-  return JSON.parse(mendHyphenTypos(JSON.stringify(loadTruth(name).items))) as PlanItem[];
-}
-
-const TITLE_LINES: Record<ActionPlanFixture, string[]> = {
-  'hmp-liverpool-2018': [
-    'Action Plan: HMP Liverpool',
-    'A response to the HMCIP Inspection Report',
-    'Report Published: 19 January 2018',
-    'ACTION PLAN: HMCIP REPORT',
-    'ESTABLISHMENT: HMP LIVERPOOL',
-  ],
-  'hmp-long-lartin-2023': [
-    'Action Plan: HMP Long Lartin',
-    'Action Plan Submitted: 2 May 2023',
-    'A Response to the HMIP Inspection: 5 – 16 December 2022',
-    'Report Published: 12 April 2023',
-    'ESTABLISHMENT: HMP LONG LARTIN',
-  ],
-};
-
-const TRAILING_LINES: Record<ActionPlanFixture, string[]> = {
-  'hmp-liverpool-2018': ['Recommendations', 'Agreed 55', 'Partly Agreed 10', 'Not Agreed 7', 'Total 72'],
-  'hmp-long-lartin-2023': [],
-};
 
 /** Column widths (landscape A4, 9 pt) that leave no author's line break where the next word would not fit. */
 const WIDE_COLUMNS: Record<ActionPlanFixture, number[]> = {
@@ -77,26 +44,26 @@ describe('Textract Blocks of a laid-out plan → the whole plan', () => {
       const { items, warnings, ...facts } = plan;
       const { items: _truthItems, ...truthFacts } = truth as Plan;
       expect(facts).toEqual(truthFacts);
-      expect(items).toEqual(truthItems(name));
+      expect(items).toEqual(mendedTruthItems(name));
       expect(warnings).toEqual([]);
     });
 
     it(`${name}: rows not allowed to break across pages`, () => {
       const layout = layOut(name, { fontSize: 8, columnWidths: WIDE_COLUMNS[name], allowRowBreak: false });
       expect(layout.cutRows).toEqual([]);
-      expect(readActionPlan(layout.responses, `${name}.pdf`).items).toEqual(truthItems(name));
+      expect(readActionPlan(layout.responses, `${name}.pdf`).items).toEqual(mendedTruthItems(name));
     });
 
     it(`${name}: item cells not merged (blank below the item row)`, () => {
       const layout = layOut(name, { fontSize: 8, columnWidths: WIDE_COLUMNS[name], mergeItemCells: false });
-      expect(readActionPlan(layout.responses, `${name}.pdf`).items).toEqual(truthItems(name));
+      expect(readActionPlan(layout.responses, `${name}.pdf`).items).toEqual(mendedTruthItems(name));
     });
   }
 
   it('hmp-long-lartin-2023 on portrait pages at 10 pt, many rows cut', () => {
     const layout = layOut('hmp-long-lartin-2023', { fontSize: 10, pageWidth: 595.28, pageHeight: 841.89 });
     expect(layout.cutRows.length).toBeGreaterThan(5);
-    expect(readActionPlan(layout.responses, 'x.pdf').items).toEqual(truthItems('hmp-long-lartin-2023'));
+    expect(readActionPlan(layout.responses, 'x.pdf').items).toEqual(mendedTruthItems('hmp-long-lartin-2023'));
   });
 
   /**
@@ -110,7 +77,7 @@ describe('Textract Blocks of a laid-out plan → the whole plan', () => {
     let exact = 0;
     let cuts = 0;
     for (const name of ACTION_PLAN_FIXTURES) {
-      const expected = truthItems(name);
+      const expected = mendedTruthItems(name);
       for (const fontSize of [7, 8, 9, 10, 11, 12]) {
         for (const portrait of [false, true]) {
           const layout = layOut(name, {
