@@ -1,12 +1,14 @@
 #!/usr/bin/env -S npx tsx
 /**
- * extract: read an action plan and print it.
+ * extract: read an action plan, or an inspection report, and print it.
  *
  *   npm run extract -- <file> [--json | --blocks]
  *
  * <file> is an action-plan PDF, read by the local analyser (the offline stand-in for Amazon Textract),
  * or a saved Textract response (AnalyzeDocument JSON, or a JSON array of GetDocumentAnalysis pages).
- * --json prints only the plan JSON; --blocks only the Textract-shaped analysis. Exit codes: 0 done, 2 the input cannot be read as a plan (the message says why), 1 an
+ * It tells a plan (a table of recommendations and responses) from a report (numbered recommendations
+ * or concerns) by itself. --json prints only the plan or report JSON; --blocks only the Textract-shaped
+ * analysis. Exit codes: 0 done, 2 the input cannot be read as a plan (the message says why), 1 an
  * internal error.
  */
 import { readFile } from 'node:fs/promises';
@@ -14,11 +16,12 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '../shared/domain/errors.ts';
 import { LocalPdfTableAnalyser } from '../shared/adapters/local/pdf-table-analyser.ts';
-import { readActionPlan } from '../shared/extraction/read-action-plan.ts';
+import { readInspectionDocument } from '../shared/extraction/read-inspection-document.ts';
+import { readTextractDocument } from '../shared/extraction/textract-document.ts';
 import type { TextractResponse } from '../shared/extraction/textract-response.ts';
 import type { AnalysisProgress } from '../shared/ports/document-analyser.ts';
-import { formatPlanSummary } from '../shared/presentation/plan-summary-text.ts';
-import { type ExtractedPlan, extractPlan } from '../shared/usecases/extract-plan.ts';
+import { formatPlanSummary, formatReportSummary } from '../shared/presentation/plan-summary-text.ts';
+import { extractDocument } from '../shared/usecases/extract-plan.ts';
 
 const USAGE = 'usage: npm run extract -- <file.pdf | textract.json> [--json | --blocks]';
 
@@ -42,18 +45,33 @@ async function main(argv: string[]): Promise<number> {
   if (!file || positionals.length > 1) throw new UsageError(USAGE);
   if (values.json && values.blocks) throw new UsageError('--json and --blocks cannot be combined');
 
-  const { plan, analysis } = file.toLowerCase().endsWith('.json')
-    ? await planFromSavedAnalysis(file)
-    : await extractPlan({ bytes: await readInput(file), name: basename(file) }, new LocalPdfTableAnalyser(), {
-        onProgress: progress(),
-        keepAnalysis: values.blocks === true,
-      });
+  const fromSavedAnalysis = file.toLowerCase().endsWith('.json');
   if (values.blocks) {
+    const analysis = fromSavedAnalysis
+      ? await readSavedTextractResponses(file)
+      : await collectAnalysis(await readInput(file), basename(file));
     process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
-  } else {
-    process.stdout.write(values.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlanSummary(plan)}\n`);
+    return 0;
   }
+  const document = fromSavedAnalysis
+    ? readInspectionDocument(readTextractDocument(await readSavedTextractResponses(file)), sourceName(file))
+    : (
+        await extractDocument({ bytes: await readInput(file), name: basename(file) }, new LocalPdfTableAnalyser(), {
+          onProgress: progress(),
+        })
+      ).document;
+  const value = document.type === 'plan' ? document.plan : document.report;
+  const summary = document.type === 'plan' ? formatPlanSummary(document.plan) : formatReportSummary(document.report);
+  process.stdout.write(values.json ? `${JSON.stringify(value, null, 2)}\n` : `${summary}\n`);
   return 0;
+}
+
+async function collectAnalysis(bytes: Uint8Array, name: string): Promise<TextractResponse[]> {
+  const analysis: TextractResponse[] = [];
+  for await (const result of new LocalPdfTableAnalyser().analyse({ bytes, name }, { onProgress: progress() })) {
+    analysis.push(result);
+  }
+  return analysis;
 }
 
 /** "page n/N" on stderr while a person watches; nothing when stderr is a file or a pipe. */
@@ -62,11 +80,6 @@ function progress(): ((progress: AnalysisProgress) => void) | undefined {
   return ({ page, pageCount }) => {
     process.stderr.write(`\ranalysing page ${page}/${pageCount}${page === pageCount ? '\n' : ''}`);
   };
-}
-
-async function planFromSavedAnalysis(file: string): Promise<ExtractedPlan> {
-  const analysis = await readSavedTextractResponses(file);
-  return { plan: readActionPlan(analysis, sourceName(file)), analysis };
 }
 
 async function readInput(file: string): Promise<Uint8Array> {

@@ -14,7 +14,8 @@ export type DomainErrorCode =
   | 'CORRUPT_PDF'
   | 'NO_TEXT_LAYER'
   | 'TOO_LARGE'
-  | 'DOCUMENT_REJECTED';
+  | 'DOCUMENT_REJECTED'
+  | 'NO_RECOMMENDATIONS_FOUND';
 
 /** Where in the document a problem was found (1-based page; row within that page's table). */
 export interface DocumentLocation {

@@ -1,5 +1,5 @@
 import { UnreadableDocumentError } from '../domain/errors.ts';
-import { Plan, type PlanItem } from '../domain/plan.ts';
+import { Plan } from '../domain/plan.ts';
 import { type ColumnRole, isPlanHeader, mapColumns, type PlanTable, readPlanTable } from './plan-table.ts';
 import { readSummary, summaryWarnings } from './summary.ts';
 import { type StitchedTable, stitchTables } from './table-stitching.ts';
@@ -126,7 +126,7 @@ function visualRows(lines: readonly TextLine[]): string[][] {
 }
 
 /** "5.1, 5.2, 5.4": a number missing from a run of numbers is worth a look. */
-export function numberingWarnings(items: readonly PlanItem[]): string[] {
+export function numberingWarnings(items: readonly { ref: string }[]): string[] {
   const runs = new Map<string, number[]>();
   for (const item of items) {
     const match = /^(.*?)(\d+)[a-z]?$/.exec(item.ref);

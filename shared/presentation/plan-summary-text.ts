@@ -1,4 +1,5 @@
 import type { Plan } from '../domain/plan.ts';
+import type { Report } from '../domain/report.ts';
 
 /** A plan as a short text report for a person at a terminal. */
 export function formatPlanSummary(plan: Plan): string {
@@ -48,4 +49,22 @@ function formatCounts(counts: Record<string, number | undefined>): string {
   return Object.entries(counts)
     .map(([key, value]) => `${key.replace(/_/g, ' ')} ${value}`)
     .join(', ');
+}
+
+/** An inspection report's recommendations or concerns as a short text for a person at a terminal. */
+export function formatReportSummary(report: Report): string {
+  const lines = [`${report.establishment ?? 'Unknown establishment'} — ${report.source} (inspection report)`];
+  if (report.inspection) lines.push(`Inspection: ${report.inspection.from} to ${report.inspection.to}`);
+  if (report.reportPublished) lines.push(`Report published: ${report.reportPublished}`);
+  lines.push(`Items: ${report.items.length}`);
+  const byKind = new Map<string, number>();
+  for (const item of report.items) byKind.set(item.kind, (byKind.get(item.kind) ?? 0) + 1);
+  for (const [kind, count] of byKind) lines.push(`  ${kind}: ${count}`);
+  if (report.warnings.length === 0) {
+    lines.push('Warnings: none');
+  } else {
+    lines.push(`Warnings (${report.warnings.length}):`);
+    for (const warning of report.warnings) lines.push(`  - ${warning}`);
+  }
+  return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 import type { Plan } from '../domain/plan.ts';
 import { readActionPlanDocument } from '../extraction/read-action-plan.ts';
+import { type InspectionDocument, readInspectionDocument } from '../extraction/read-inspection-document.ts';
 import { TextractDocumentReader } from '../extraction/textract-document.ts';
 import type { TextractResponse } from '../extraction/textract-response.ts';
 import type { AnalysisProgress, DocumentAnalyser, DocumentToAnalyse } from '../ports/document-analyser.ts';
@@ -25,11 +26,31 @@ export async function extractPlan(
   analyser: DocumentAnalyser,
   options: ExtractOptions = {},
 ): Promise<ExtractedPlan> {
+  const { analysed, analysis } = await analyse(document, analyser, options);
+  return { plan: readActionPlanDocument(analysed, document.name), analysis };
+}
+
+export interface ExtractedDocument {
+  document: InspectionDocument;
+  analysis: TextractResponse[];
+}
+
+/** Analyse a PDF and read it as whichever it is: an action plan, or an inspection report. */
+export async function extractDocument(
+  document: DocumentToAnalyse,
+  analyser: DocumentAnalyser,
+  options: ExtractOptions = {},
+): Promise<ExtractedDocument> {
+  const { analysed, analysis } = await analyse(document, analyser, options);
+  return { document: readInspectionDocument(analysed, document.name), analysis };
+}
+
+async function analyse(document: DocumentToAnalyse, analyser: DocumentAnalyser, options: ExtractOptions) {
   const reader = new TextractDocumentReader();
   const analysis: TextractResponse[] = [];
   for await (const result of analyser.analyse(document, options.onProgress ? { onProgress: options.onProgress } : {})) {
     reader.add(result);
     if (options.keepAnalysis) analysis.push(result);
   }
-  return { plan: readActionPlanDocument(reader.finish(), document.name), analysis };
+  return { analysed: reader.finish(), analysis };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fixturePath, loadTruth } from '../helpers/fixtures.ts';
+import { fixturePath, loadTruth, readFixtureJson } from '../helpers/fixtures.ts';
 import { drawPdf, encryptedPdf } from '../helpers/pdf-generators.ts';
 
 /** The extract command as a person runs it: a real process, its stdout, stderr and exit code. */
@@ -35,6 +35,17 @@ describe('npm run extract', () => {
     expect(plan).toEqual(loadTruth('hmp-long-lartin-2023'));
     expect(warnings).toEqual([]);
   });
+
+  it.each(['hmp-liverpool-2018', 'hmp-long-lartin-2023'])(
+    'tells the %s inspection report from a plan by itself: --json equals the report truth',
+    (name) => {
+      const run = extract(fixturePath(`reports/${name}.pdf`), '--json');
+      expect(run.code).toBe(0);
+      const { warnings, ...report } = JSON.parse(run.stdout);
+      expect(report).toEqual(readFixtureJson(`reports/${name}.truth.json`));
+      expect(warnings).toEqual(name === 'hmp-liverpool-2018' ? ['Recommendation 5.26 is printed without any text'] : []);
+    },
+  );
 
   it('prints a summary for a person by default', () => {
     const run = extract(fixturePath('action-plans/hmp-liverpool-2018.pdf'));
