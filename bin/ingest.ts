@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /**
- * ingest: put an action-plan PDF through the local twin of the AWS ingestion path.
+ * ingest: put an action-plan PDF (or an inspection report PDF, which starts a draft plan awaiting the
+ * response; the document is told by its content) through the local twin of the AWS ingestion path.
  *
  *   npm run ingest -- <file.pdf>
  *
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       planId: outcome.planId,
       revision: outcome.revision,
       newRevision: outcome.created,
+      status: plan?.status ?? null,
       establishment: plan?.establishment ?? null,
       items: plan?.itemCount ?? 0,
       actions: plan?.actionCount ?? 0,

@@ -252,8 +252,9 @@ export class Uploads extends Construct {
         ['textract:GetDocumentAnalysis'],
         'textract:GetDocumentAnalysis supports no resource-level permissions; the job id to read comes from the upload record.',
       );
-      // What DynamoPlanStore.storeRevision does: reads, conditional puts and updates (alone and in
-      // TransactWriteItems, which is authorised per item action), BatchWriteItem of the revision's records.
+      // What DynamoPlanStore.storeRevision and storeDraft do: reads, conditional puts and updates (alone
+      // and in TransactWriteItems, which is authorised per item action), BatchWriteItem of the revision's
+      // records; findDraftAnsweredBy reads the plan record and queries the draft's items.
       props.data.grantItemActions(finisher.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem']);
     }
     // The uploads still analysing are found on GSI1 (access pattern 3 of docs/data-model.md).

@@ -8,6 +8,7 @@ import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-ana
 import { sleep } from '../../shared/adapters/retry.ts';
 import { UPLOAD_PREFIXES, uploadIdOf } from '../../shared/domain/uploads.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
+import type { UploadKind } from '../../shared/ports/upload-store.ts';
 import {
   type CompleteAnalysisOutcome,
   CompletionBeforeStartError,
@@ -63,9 +64,12 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
     }
   }
 
-  /** Upload a plan PDF and wait until it is stored (or has failed). */
-  async function ingest(fileName: string, bytes: Uint8Array): Promise<CompleteAnalysisOutcome> {
-    const object = { bucket, key: `${UPLOAD_PREFIXES.plan}${basename(fileName)}`, versionId: `${Date.now()}` };
+  /**
+   * Upload an action plan PDF (or, as `kind` 'report', an inspection report PDF) under its prefix and
+   * wait until it is stored (or has failed).
+   */
+  async function ingest(fileName: string, bytes: Uint8Array, kind: UploadKind = 'plan'): Promise<CompleteAnalysisOutcome> {
+    const object = { bucket, key: `${UPLOAD_PREFIXES[kind]}${basename(fileName)}`, versionId: `${Date.now()}` };
     await objects.put(object, bytes);
     const uploadId = uploadIdOf(object);
     const completed = new Promise<CompleteAnalysisOutcome>((resolve, reject) => waiting.set(uploadId, { resolve, reject }));

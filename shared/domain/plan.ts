@@ -9,6 +9,13 @@ export const PLAN_FORMATS = ['accepted-2015', 'agreed-2018', 'concerns-2023'] as
 export const PlanFormat = z.enum(PLAN_FORMATS);
 export type PlanFormat = z.infer<typeof PlanFormat>;
 
+/**
+ * Where a stored plan stands: a draft started from the inspection report, awaiting the prison's
+ * response, or a plan read from the action plan PDF.
+ */
+export const PLAN_STATUSES = ['awaiting_response', 'parsed'] as const;
+export type PlanStatus = (typeof PLAN_STATUSES)[number];
+
 export const ITEM_KINDS = [
   'main_recommendation',
   'recommendation',

@@ -1,15 +1,24 @@
-import type { Plan } from '../domain/plan.ts';
+import type { Plan, PlanFormat, PlanStatus } from '../domain/plan.ts';
+import type { Report } from '../domain/report.ts';
 
 export interface StoredPlanRef {
   planId: string;
   revision: number;
 }
 
-export interface StoreRevisionInput {
-  plan: Plan;
+/** The upload a revision comes from, and when it is stored. */
+export interface RevisionSource {
   uploadId: string;
   contentSha256: string;
   storedAt: string;
+}
+
+export interface StoreRevisionInput extends RevisionSource {
+  plan: Plan;
+}
+
+export interface StoreDraftInput extends RevisionSource {
+  report: Report;
 }
 
 export interface StoreRevisionResult extends StoredPlanRef {
@@ -18,21 +27,35 @@ export interface StoreRevisionResult extends StoredPlanRef {
 }
 
 /**
- * Plans and their revisions (see docs/data-model.md). Storing a parsed plan makes a new revision
- * of the plan for the same establishment and report, atomically visible; the same content twice
- * changes nothing.
+ * Plans and their revisions (see docs/data-model.md). Storing a parsed plan, or the draft an
+ * inspection report starts, makes a new revision of the plan for the same establishment and report,
+ * atomically visible; the same content twice changes nothing.
  */
 export interface PlanStore {
   /** Stores the plan as a new revision and marks the upload parsed, in one visible step. */
   storeRevision(input: StoreRevisionInput): Promise<StoreRevisionResult>;
+  /**
+   * Stores the report's recommendations or concerns as a draft revision awaiting the plan's
+   * response, and marks the upload parsed. It becomes current unless the plan's response is stored
+   * already: then it is kept as history, and the plan stays as it is.
+   */
+  storeDraft(input: StoreDraftInput): Promise<StoreRevisionResult>;
+  /**
+   * The items of the draft this plan answers: the current revision of the plan's id, when that is a
+   * draft awaiting its response; null otherwise.
+   */
+  findDraftAnsweredBy(plan: Plan, contentSha256: string): Promise<Plan['items'] | null>;
   getPlan(planId: string): Promise<StoredPlan | null>;
   /** Items of the plan's current revision (or the given one), in document order. */
   listItems(planId: string, revision?: number): Promise<Plan['items']>;
 }
 
-export interface StoredPlan extends Omit<Plan, 'items'> {
+export interface StoredPlan extends Omit<Plan, 'items' | 'format'> {
   planId: string;
   establishmentId: string | null;
+  status: PlanStatus;
+  /** The action plan's format; null for a draft, whose response has not been read yet. */
+  format: PlanFormat | null;
   currentRevision: number;
   itemCount: number;
   actionCount: number;

@@ -1,8 +1,10 @@
+import { draftComparisonWarnings } from '../domain/draft-plan.ts';
 import { DomainError } from '../domain/errors.ts';
-import { readActionPlanDocument } from '../extraction/read-action-plan.ts';
+import type { Plan } from '../domain/plan.ts';
+import { readInspectionDocument } from '../extraction/read-inspection-document.ts';
 import { TextractDocumentReader } from '../extraction/textract-document.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { PlanStore } from '../ports/plan-store.ts';
+import type { PlanStore, RevisionSource, StoreRevisionResult } from '../ports/plan-store.ts';
 import type { AnalysisJobStatus, TextractJobs } from '../ports/textract-jobs.ts';
 import type { UploadStore } from '../ports/upload-store.ts';
 
@@ -39,8 +41,10 @@ export type CompleteAnalysisOutcome =
   | { outcome: 'ignored'; reason: string };
 
 /**
- * Textract finished a job: read every result page into the plan and store it as a new revision, or
- * record why it failed in words a person understands. A replayed notification changes nothing.
+ * Textract finished a job: read every result page into the document it is and store it as a new
+ * revision of its plan (an action plan as the plan, checked against the draft its report started;
+ * an inspection report as a draft awaiting the plan), or record why it failed in words a person
+ * understands. A replayed notification changes nothing.
  * Unexpected errors are thrown, so the platform retries and, in the end, dead-letters the message.
  */
 export async function completeAnalysis(
@@ -67,16 +71,26 @@ export async function completeAnalysis(
   try {
     const reader = new TextractDocumentReader();
     for await (const page of textract.results(finished.jobId)) reader.add(page);
-    const plan = readActionPlanDocument(reader.finish(), upload.fileName);
-    const stored = await plans.storeRevision({
-      plan,
+    const document = readInspectionDocument(reader.finish(), upload.fileName);
+    const source: RevisionSource = {
       uploadId: upload.uploadId,
       contentSha256: upload.contentSha256 ?? '',
       storedAt: clock.now().toISOString(),
-    });
+    };
+    const stored =
+      document.type === 'report'
+        ? await plans.storeDraft({ report: document.report, ...source })
+        : await storePlan(document.plan, source, plans);
     return { outcome: 'parsed', uploadId: upload.uploadId, ...stored };
   } catch (error) {
-    if (error instanceof DomainError) return fail(`${upload.fileName} could not be read as an action plan: ${error.message}`);
+    if (error instanceof DomainError) return fail(`${upload.fileName} could not be read: ${error.message}`);
     throw error;
   }
+}
+
+/** Stores the plan, warned where it does not answer the draft its report started item for item. */
+async function storePlan(plan: Plan, source: RevisionSource, plans: PlanStore): Promise<StoreRevisionResult> {
+  const draft = await plans.findDraftAnsweredBy(plan, source.contentSha256);
+  const warnings = draft ? [...plan.warnings, ...draftComparisonWarnings(draft, plan.items)] : plan.warnings;
+  return plans.storeRevision({ plan: { ...plan, warnings }, ...source });
 }

@@ -81,9 +81,6 @@ export async function receiveUpload(
   if (facts.pageCount !== null && facts.pageCount > MAX_UPLOAD_PAGES) {
     return fail(`${fileName} has ${facts.pageCount} pages; at most ${MAX_UPLOAD_PAGES} can be analysed`);
   }
-  if (kind === 'report') {
-    return fail('Inspection reports cannot be read yet: upload the action plan PDF under uploads/plans/');
-  }
 
   try {
     const { jobId } = await textract.startAnalysis({

@@ -179,6 +179,24 @@ describe('an action plan uploaded to S3 becomes a stored plan', () => {
   });
 });
 
+describe('an inspection report uploaded to S3', () => {
+  it('is analysed as a plan is, to start the draft plan', async () => {
+    const { uploadReceived } = await handlers();
+    const key = `uploads/reports/${randomUUID()}/hmp-long-lartin-2023.pdf`;
+    const report = new Uint8Array(readFileSync(fixturePath('reports/hmp-long-lartin-2023.pdf')));
+    serveObject(report);
+    textract.on(StartDocumentAnalysisCommand).resolves({ JobId: 'job-report' });
+
+    const uploadId = uploadIdOf({ bucket: BUCKET, key, versionId: 'v1' });
+    expect(await uploadReceived(objectCreated(key), context)).toEqual({ outcome: 'analysing', uploadId, jobId: 'job-report' });
+    expect(textract.commandCalls(StartDocumentAnalysisCommand)[0]!.args[0].input).toMatchObject({
+      FeatureTypes: ['TABLES'],
+      DocumentLocation: { S3Object: { Bucket: BUCKET, Name: key, Version: 'v1' } },
+    });
+    expect(await uploads.get(uploadId)).toMatchObject({ kind: 'report', status: 'analysing' });
+  });
+});
+
 describe('failures are recorded with a reason a person understands', () => {
   it('a file that is not a PDF', async () => {
     const { uploadReceived } = await handlers();

@@ -67,13 +67,16 @@ function planOf(stored: StoredPlan | null, items: Plan['items']): Plan {
   const {
     planId: _planId,
     establishmentId: _e,
+    status: _status,
+    format,
     currentRevision: _r,
     itemCount: _i,
     actionCount: _a,
     ...fields
   } = stored;
+  if (format === null) throw new Error('a draft has no format');
   const { createdAt: _createdAt, updatedAt: _updatedAt, ...plan } = fields;
-  return { ...plan, items };
+  return { ...plan, format, items };
 }
 
 /** Every page of a list, following the cursors. */

@@ -11,9 +11,12 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Action, Plan, PlanItem } from '../../domain/plan.ts';
+import { draftItemsOf } from '../../domain/draft-plan.ts';
+import type { Action, Plan, PlanFormat, PlanItem, PlanStatus } from '../../domain/plan.ts';
+import type { Report } from '../../domain/report.ts';
 import type {
   PlanStore,
+  StoreDraftInput,
   StoredPlan,
   StoredPlanRef,
   StoreRevisionInput,
@@ -76,7 +79,7 @@ export function ownerKeyOf(owner: string): string {
 }
 
 /** The date a plan is listed under: report publication, else the inspection's last day, else the day first stored. */
-function planDateOf(plan: Plan, storedAt: string): string {
+function planDateOf(plan: Pick<Plan, 'reportPublished' | 'inspection'>, storedAt: string): string {
   return plan.reportPublished ?? plan.inspection?.to ?? storedAt.slice(0, 10);
 }
 
@@ -111,7 +114,24 @@ const DATED_ACTIONS = 'DUE';
 
 // ─── Records ──────────────────────────────────────────────────────────────────────────────────
 
-type PlanFields = Omit<Plan, 'items'>;
+/**
+ * What a revision holds: a plan read from the action plan PDF, or the draft an inspection report
+ * starts (its items without decisions or actions, and no format until the plan's response is read).
+ */
+interface RevisionContent extends Omit<Plan, 'format'> {
+  format: PlanFormat | null;
+  status: PlanStatus;
+}
+
+type PlanFields = Omit<RevisionContent, 'items'>;
+
+/** A revision to store, and the upload it comes from. */
+interface RevisionInput {
+  content: RevisionContent;
+  uploadId: string;
+  contentSha256: string;
+  storedAt: string;
+}
 
 /** One action as the owner and due-date queries list it, with what a list needs to show it. */
 export interface ActionEntry {
@@ -145,8 +165,30 @@ type TableRecord = Record<string, unknown> & { pk: string; sk: string };
 type EntryRecord = TableRecord & ActionEntry & { ownerKey?: string };
 
 function planFields(plan: PlanFields): PlanFields {
-  const { source, establishment, format, inspection, reportPublished, planSubmitted, summary, warnings } = plan;
-  return { source, establishment, format, inspection, reportPublished, planSubmitted, summary, warnings };
+  const { source, establishment, status, format, inspection, reportPublished, planSubmitted, summary, warnings } = plan;
+  return { source, establishment, status, format, inspection, reportPublished, planSubmitted, summary, warnings };
+}
+
+/** The plan fields of a record read back; a record stored before drafts existed holds a parsed plan. */
+function storedPlanFields(record: Omit<PlanFields, 'status'> & { status?: PlanStatus }): PlanFields {
+  return planFields({ ...record, status: record.status ?? 'parsed' });
+}
+
+/** The draft a report starts: its recommendations or concerns, awaiting the plan's response. */
+function draftOf(report: Report): RevisionContent {
+  const { source, establishment, inspection, reportPublished, warnings } = report;
+  return {
+    source,
+    establishment,
+    status: 'awaiting_response',
+    format: null,
+    inspection,
+    reportPublished,
+    planSubmitted: null,
+    items: draftItemsOf(report),
+    summary: null,
+    warnings,
+  };
 }
 
 function itemFields(item: PlanItem): PlanItem {
@@ -166,7 +208,7 @@ function itemFields(item: PlanItem): PlanItem {
   };
 }
 
-function countActions(plan: Plan): number {
+function countActions(plan: Pick<Plan, 'items'>): number {
   return plan.items.reduce((count, item) => count + item.actions.length, 0);
 }
 
@@ -174,7 +216,7 @@ function countActions(plan: Plan): number {
  * The records of a revision's content: one per item (actions inline), one per action and distinct
  * owner, one per dated action; written without index keys (see `withIndexKeys`).
  */
-function contentRecords(planId: string, revision: number, plan: Plan): TableRecord[] {
+function contentRecords(planId: string, revision: number, plan: RevisionContent): TableRecord[] {
   const { pk } = planKey(planId);
   const establishmentId = establishmentIdOf(plan.establishment);
   const records: TableRecord[] = [];
@@ -254,7 +296,7 @@ function toStoredPlan(record: Record<string, unknown>): StoredPlan {
     actionCount,
     createdAt,
     updatedAt,
-    ...planFields(plan),
+    ...storedPlanFields(plan),
   };
 }
 
@@ -289,7 +331,7 @@ function toPlanRevision(record: Record<string, unknown>): PlanRevision {
     storedAt,
     itemCount,
     actionCount,
-    ...planFields(revision),
+    ...storedPlanFields(revision),
   };
 }
 
@@ -441,11 +483,25 @@ const MAX_CLAIMS = 10;
 const BATCH_SIZE = 25;
 const RETRYABLE_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
-/** What the write path reads of the plan record: which revision is current, and which one the indexes show. */
+/**
+ * What the write path reads of the plan record: which revision is current and whether it is a draft
+ * (absent on records stored before drafts existed: a parsed plan), and which one the indexes show.
+ */
 interface PlanState {
   currentRevision: number;
+  status?: PlanStatus;
   /** Set once the indexes show `currentRevision` only; absent until the first revision got there. */
   indexedRevision?: number;
+}
+
+/**
+ * A revision is kept as history, never made current, when a newer one is current already, or when
+ * it is a draft and the plan's response is current: the plan never goes back to awaiting it.
+ */
+function keptAsHistory(revision: number, content: RevisionContent, plan: PlanState | null): boolean {
+  if (!plan) return false;
+  if (plan.currentRevision > revision) return true;
+  return content.status === 'awaiting_response' && (plan.status ?? 'parsed') === 'parsed';
 }
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -467,8 +523,9 @@ type Commit = 'committed' | 'content-known' | 'plan-moved' | 'busy';
  * 4. One transaction: the plan record's current revision becomes n (condition: it is still the
  *    revision read before; a plan record that does not exist yet for n's first writer), the
  *    REVISION#n record, the content record (condition: absent) and the upload marked parsed.
- *    When a revision numbered above n became current meanwhile, n is kept as history instead
- *    (the same transaction without the plan record): the current revision never goes back.
+ *    When a revision numbered above n became current meanwhile, or n is a report's draft and the
+ *    plan's response is current, n is kept as history instead (the same transaction without the
+ *    plan record): the current revision never goes back.
  * 5. Put the entries of n again with index keys, those of the revisions the indexes may still show
  *    without, then record n as indexed. A writer finding that a newer revision became current
  *    meanwhile takes n out of the indexes again, since the newer writer may have done so before
@@ -487,18 +544,34 @@ export class DynamoPlanStore implements PlanStore {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...config.retry };
   }
 
-  async storeRevision(input: StoreRevisionInput): Promise<StoreRevisionResult> {
+  async storeRevision({ plan, ...source }: StoreRevisionInput): Promise<StoreRevisionResult> {
+    return this.store({ content: { ...plan, status: 'parsed' }, ...source });
+  }
+
+  async storeDraft({ report, ...source }: StoreDraftInput): Promise<StoreRevisionResult> {
+    return this.store({ content: draftOf(report), ...source });
+  }
+
+  async findDraftAnsweredBy(plan: Plan, contentSha256: string): Promise<Plan['items'] | null> {
+    const planId = derivePlanId(plan, contentSha256);
+    const state = await this.planState(planId);
+    if (state?.status !== 'awaiting_response') return null;
+    const records = await this.queryAll(planId, itemPrefix(state.currentRevision));
+    return records.map((record) => record.item as PlanItem);
+  }
+
+  private async store(input: RevisionInput): Promise<StoreRevisionResult> {
     const known = await this.storedContent(input.contentSha256);
     if (known) return this.alreadyStored(known, input);
 
-    const planId = derivePlanId(input.plan, input.contentSha256);
+    const planId = derivePlanId(input.content, input.contentSha256);
     let plan = await this.planState(planId);
     const revision = await this.claimRevision(planId, (plan?.currentRevision ?? 0) + 1, input);
-    await this.batchWrite(contentRecords(planId, revision, input.plan));
+    await this.batchWrite(contentRecords(planId, revision, input.content));
 
     for (let attempt = 1; ; attempt++) {
       const previous = plan?.currentRevision ?? 0;
-      const superseded = previous > revision;
+      const superseded = keptAsHistory(revision, input.content, plan);
       const outcome = await this.commit(
         superseded ? this.historyItems(planId, revision, input) : this.flipItems(planId, revision, previous, input),
         input.uploadId,
@@ -571,7 +644,7 @@ export class DynamoPlanStore implements PlanStore {
    * The same PDF again: mark the upload parsed with the stored revision, and finish that revision's
    * indexing if a crash cut it short.
    */
-  private async alreadyStored(ref: StoredPlanRef, input: StoreRevisionInput): Promise<StoreRevisionResult> {
+  private async alreadyStored(ref: StoredPlanRef, input: RevisionInput): Promise<StoreRevisionResult> {
     try {
       await this.client.send(new UpdateCommand(markParsedUpdate(this.tableName, input.uploadId, ref, input.storedAt)));
     } catch (error) {
@@ -591,14 +664,15 @@ export class DynamoPlanStore implements PlanStore {
         TableName: this.tableName,
         Key: planKey(planId),
         ConsistentRead: true,
-        ProjectionExpression: 'currentRevision, indexedRevision',
+        ProjectionExpression: 'currentRevision, #status, indexedRevision',
+        ExpressionAttributeNames: { '#status': 'status' },
       }),
     );
     return Item ? (Item as PlanState) : null;
   }
 
   /** Claims the first free revision number from `first` on; an earlier attempt's claim for the same upload is reused. */
-  private async claimRevision(planId: string, first: number, input: StoreRevisionInput): Promise<number> {
+  private async claimRevision(planId: string, first: number, input: RevisionInput): Promise<number> {
     for (let revision = first; revision < first + MAX_CLAIMS; revision++) {
       try {
         await this.client.send(
@@ -628,8 +702,8 @@ export class DynamoPlanStore implements PlanStore {
   }
 
   /** The transaction that makes `revision` current over `previous` (0: the plan's first revision). */
-  private flipItems(planId: string, revision: number, previous: number, input: StoreRevisionInput): Write[] {
-    const { plan, storedAt } = input;
+  private flipItems(planId: string, revision: number, previous: number, input: RevisionInput): Write[] {
+    const { content: plan, storedAt } = input;
     const establishmentId = establishmentIdOf(plan.establishment);
     const listedUnder = `${planDateOf(plan, storedAt)}#${planId}`;
     const fields: Record<string, unknown> = {
@@ -671,8 +745,8 @@ export class DynamoPlanStore implements PlanStore {
   }
 
   /** The revision and content records and the upload marked parsed: a revision stored without becoming current. */
-  private historyItems(planId: string, revision: number, input: StoreRevisionInput): Write[] {
-    const { plan, storedAt, uploadId, contentSha256 } = input;
+  private historyItems(planId: string, revision: number, input: RevisionInput): Write[] {
+    const { content: plan, storedAt, uploadId, contentSha256 } = input;
     const record: TableRecord & PlanRevision = {
       ...planKey(planId),
       sk: revisionSortKey(revision),
