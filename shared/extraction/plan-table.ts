@@ -116,6 +116,37 @@ export function classifyHeading(text: string): Heading {
   return { type: 'section', section: heading };
 }
 
+/**
+ * What the rows above an item say about it: the rules for rows above items (tests/fixtures/README.md)
+ * in one place, for plans and reports alike. A kind heading sets the kind, clears the section and sets
+ * the addressee when it names one; any other heading is the section.
+ */
+export class HeadingContext {
+  kind: ItemKind;
+  addressee: string | null = null;
+  section: string | null = null;
+
+  constructor(defaultKind: ItemKind) {
+    this.kind = defaultKind;
+  }
+
+  apply(text: string): void {
+    const heading = classifyHeading(text);
+    if (heading.type === 'kind') {
+      this.kind = heading.kind;
+      this.section = null;
+      if (heading.addressee !== null) this.addressee = heading.addressee;
+    } else {
+      this.section = heading.section;
+    }
+  }
+
+  /** The kind, addressee and section an item under these headings has. */
+  current(): { kind: ItemKind; addressee: string | null; section: string | null } {
+    return { kind: this.kind, addressee: this.addressee, section: this.section };
+  }
+}
+
 function normaliseAddressee(text: string): string {
   return collapse(text)
     .replace(/\bthe\b/gi, 'the')
@@ -197,9 +228,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
   const warnings: string[] = [];
   const items: PlanItem[] = [];
   const itemRows = new Map<PlanItem, PlanTableRow>();
-  let kind: ItemKind = format === 'concerns-2023' ? 'priority_concern' : 'recommendation';
-  let addressee: string | null = null;
-  let section: string | null = null;
+  const headings = new HeadingContext(format === 'concerns-2023' ? 'priority_concern' : 'recommendation');
   let current: PlanItem | null = null;
 
   for (const row of table.rows) {
@@ -208,14 +237,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
     const ref = collapse(cell(row, 'ref'));
 
     if (isHeadingRow(row, columns, ref)) {
-      const heading = classifyHeading(filled.join(' '));
-      if (heading.type === 'kind') {
-        kind = heading.kind;
-        section = null;
-        if (heading.addressee !== null) addressee = heading.addressee;
-      } else {
-        section = heading.section;
-      }
+      headings.apply(filled.join(' '));
       current = null;
       continue;
     }
@@ -229,9 +251,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
       }
       current = {
         ref: ref.replace(/\.$/, ''),
-        kind,
-        addressee,
-        section,
+        ...headings.current(),
         text: plainText(cell(row, 'text')),
         decision,
         actions: [],

@@ -1,8 +1,7 @@
 import { UnreadableDocumentError } from '../domain/errors.ts';
-import type { ItemKind } from '../domain/plan.ts';
 import { Report, type ReportItem } from '../domain/report.ts';
 import { joinWrapped } from '../domain/text.ts';
-import { classifyHeading } from './plan-table.ts';
+import { HeadingContext } from './plan-table.ts';
 import { numberingWarnings } from './read-action-plan.ts';
 import type { Box, TextLine, TextractDocument } from './textract-document.ts';
 import { readTitleFacts } from './title-facts.ts';
@@ -19,9 +18,7 @@ export function readReportDocument(document: TextractDocument, source: string): 
   const rows = withoutRunningHeadersAndFooters(document).flatMap((page) => visualRows(page.lines));
   const items: ReportItem[] = [];
   const warnings: string[] = [];
-  let kind: ItemKind | null = null;
-  let addressee: string | null = null;
-  let section: string | null = null;
+  const headings = new HeadingContext('recommendation');
   let current: ReportItem | null = null;
   let previous: VisualRow | null = null;
   const pitch = linePitch(rows);
@@ -31,23 +28,14 @@ export function readReportDocument(document: TextractDocument, source: string): 
     if (numbered && isAtLeftMargin(row, rows)) {
       current = {
         ref: numbered[1]!,
-        kind: kind ?? 'recommendation',
-        addressee,
-        section,
+        ...headings.current(),
         text: (numbered[2] ?? '').trim(),
       };
       items.push(current);
     } else if (current && previous && continuesParagraph(row, previous, current, rows, pitch)) {
       current.text = joinWrapped(current.text, row.text);
     } else if (!isTitleFact(row.text)) {
-      const heading = classifyHeading(row.text);
-      if (heading.type === 'kind') {
-        kind = heading.kind;
-        section = null;
-        if (heading.addressee !== null) addressee = heading.addressee;
-      } else {
-        section = heading.section;
-      }
+      headings.apply(row.text);
       current = null;
     }
     previous = row;
