@@ -9,9 +9,15 @@ export type InspectionDocument = { type: 'plan'; plan: Plan } | { type: 'report'
 
 /**
  * Tells an action plan from an inspection report by itself: a document with an action-plan table is a
- * plan; one without, whose numbered paragraphs are recommendations or concerns, is a report.
+ * plan; one without, whose numbered paragraphs are recommendations or concerns, is a report. When the
+ * uploader said what the file should be, a document that is neither explains itself in those terms
+ * first.
  */
-export function readInspectionDocument(document: TextractDocument, source: string): InspectionDocument {
+export function readInspectionDocument(
+  document: TextractDocument,
+  source: string,
+  expected: 'plan' | 'report' = 'plan',
+): InspectionDocument {
   try {
     return { type: 'plan', plan: readActionPlanDocument(document, source) };
   } catch (planError) {
@@ -24,6 +30,12 @@ export function readInspectionDocument(document: TextractDocument, source: strin
       return { type: 'report', report: readReportDocument(document, source) };
     } catch (reportError) {
       if (!(reportError instanceof UnreadableDocumentError)) throw reportError;
+      if (expected === 'report') {
+        throw new UnreadableDocumentError(
+          reportError.code,
+          `${reportError.message}. Nor is it an action plan: ${planError.message}`,
+        );
+      }
       throw new UnreadableDocumentError(
         planError.code,
         `${planError.message}. Nor is it an inspection report: ${reportError.message}`,

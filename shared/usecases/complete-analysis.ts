@@ -71,7 +71,7 @@ export async function completeAnalysis(
   try {
     const reader = new TextractDocumentReader();
     for await (const page of textract.results(finished.jobId)) reader.add(page);
-    const document = readInspectionDocument(reader.finish(), upload.fileName);
+    const document = readInspectionDocument(reader.finish(), upload.fileName, upload.kind);
     const source: RevisionSource = {
       uploadId: upload.uploadId,
       contentSha256: upload.contentSha256 ?? '',
