@@ -28,11 +28,13 @@ export function fileNameOf(key: string): string {
 }
 
 /**
- * Textract's ClientRequestToken (1–64 of [a-zA-Z0-9-_]) from the content: the same bytes, the same
- * job, however often they are uploaded or the event replayed.
+ * Textract's ClientRequestToken (1–64 of [a-zA-Z0-9-_]) from the content and what it was uploaded
+ * as: the same bytes, the same job, however often they are uploaded or the event replayed. The kind
+ * is part of it because a report's job asks for more (LAYOUT), and Textract refuses a token reused
+ * with other parameters.
  */
-export function analysisTokenOf(contentSha256: string): string {
-  return contentSha256.slice(0, 64);
+export function analysisTokenOf(contentSha256: string, kind: UploadKind): string {
+  return `${contentSha256.slice(0, 62)}-${kind === 'report' ? 'r' : 'p'}`;
 }
 
 export interface PdfFacts {

@@ -12,7 +12,9 @@ import { readTitleFacts } from './title-facts.ts';
  * local analyser both give: a numbered paragraph starts at the left margin with its number ("5.1",
  * "12."), its text and wrapped lines stand at the text column; a line at the left margin without a
  * number is a heading ("Main recommendations To HMPPS and The Governor", "Daily life", "Key
- * concerns"). Running headers, footers and page numbers are dropped.
+ * concerns"). Running headers, footers and page numbers are dropped. Where Textract's layout
+ * analysis ran (on AWS, FeatureTypes LAYOUT), its LAYOUT_SECTION_HEADER / LAYOUT_TITLE lines are
+ * headings and its LAYOUT_HEADER / FOOTER / PAGE_NUMBER lines are dropped, whatever their position.
  */
 export function readReportDocument(document: TextractDocument, source: string): Report {
   const rows = withoutRunningHeadersAndFooters(document).flatMap((page) => visualRows(page.lines));
@@ -32,7 +34,12 @@ export function readReportDocument(document: TextractDocument, source: string): 
         text: (numbered[2] ?? '').trim(),
       };
       items.push(current);
-    } else if (current && previous && continuesParagraph(row, previous, current, rows, pitch)) {
+    } else if (
+      current &&
+      previous &&
+      !HEADING_LAYOUTS.has(row.layout ?? '') &&
+      continuesParagraph(row, previous, current, rows, pitch)
+    ) {
       current.text = joinWrapped(current.text, row.text);
     } else if (!isTitleFact(row.text)) {
       headings.apply(row.text);
@@ -69,7 +76,12 @@ interface VisualRow {
   text: string;
   box: Box;
   page: number;
+  layout?: string;
 }
+
+/** Lines Textract's layout analysis calls headings, or running text around the page. */
+const HEADING_LAYOUTS = new Set(['LAYOUT_TITLE', 'LAYOUT_SECTION_HEADER']);
+const RUNNING_LAYOUTS = new Set(['LAYOUT_HEADER', 'LAYOUT_FOOTER', 'LAYOUT_PAGE_NUMBER']);
 
 /** Lines on one baseline (a number and its text may come as two LINEs) joined left to right. */
 function visualRows(lines: readonly (TextLine & { page: number })[]): VisualRow[] {
@@ -88,7 +100,7 @@ function visualRows(lines: readonly (TextLine & { page: number })[]): VisualRow[
         bottom: Math.max(row.box.bottom, line.box.bottom),
       };
     } else {
-      rows.push({ text: line.text, box: { ...line.box }, page: line.page });
+      rows.push({ text: line.text, box: { ...line.box }, page: line.page, ...(line.layout ? { layout: line.layout } : {}) });
     }
   }
   return rows.sort((a, b) => a.page - b.page || a.box.top - b.box.top);
@@ -156,6 +168,7 @@ function withoutRunningHeadersAndFooters(document: TextractDocument) {
   return pages.map((page) => ({
     page: page.page,
     lines: page.lines
+      .filter((line) => !RUNNING_LAYOUTS.has(line.layout ?? ''))
       .filter((line) => !(edge(line) && (repeated(line) || pageNumber(line))))
       .map((line) => ({ ...line, page: page.page })),
   }));

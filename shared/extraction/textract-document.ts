@@ -25,6 +25,12 @@ export interface Box {
 export interface TextLine {
   text: string;
   box: Box;
+  /**
+   * What Textract's layout analysis (FeatureTypes LAYOUT) says the line is part of, when it ran:
+   * `LAYOUT_TITLE`, `LAYOUT_SECTION_HEADER`, `LAYOUT_HEADER`, `LAYOUT_FOOTER`, `LAYOUT_PAGE_NUMBER`,
+   * `LAYOUT_TEXT`, `LAYOUT_LIST`…
+   */
+  layout?: string;
 }
 
 export interface GridCell {
@@ -232,12 +238,28 @@ function readPage(index: BlockIndex, page: number): DocumentPage {
     .map((tableBlock, indexOnPage) => readTable(index, tableBlock, page, indexOnPage))
     .filter((table): table is PageTable => table !== null);
   // Text inside tables lives in their cells; the page keeps what is printed around them.
+  const layoutOf = layoutOfLines(index, blocks);
   const lines = blocks
     .filter((b) => b.BlockType === 'LINE' && b.Text)
-    .map((b) => ({ text: collapseSpaces(b.Text ?? ''), box: toBox(b.Geometry?.BoundingBox) }))
+    .map((b): TextLine => {
+      const layout = layoutOf.get(b);
+      return { text: collapseSpaces(b.Text ?? ''), box: toBox(b.Geometry?.BoundingBox), ...(layout ? { layout } : {}) };
+    })
     .filter((line) => !tables.some((table) => contains(table.box, line.box)))
     .sort(byReadingOrder);
   return { page, lines, tables };
+}
+
+/** Each LINE's innermost LAYOUT_* block (a list's lines belong to its LAYOUT_TEXT items). */
+function layoutOfLines(index: BlockIndex, blocks: readonly Block[]): Map<Block, string> {
+  const layoutOf = new Map<Block, string>();
+  for (const block of blocks) {
+    if (!block.BlockType?.startsWith('LAYOUT_')) continue;
+    for (const child of index.children(block)) {
+      if (child.BlockType === 'LINE' && !layoutOf.has(child)) layoutOf.set(child, block.BlockType);
+    }
+  }
+  return layoutOf;
 }
 
 function contains(outer: Box, inner: Box): boolean {

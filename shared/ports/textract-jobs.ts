@@ -9,6 +9,8 @@ export interface StartAnalysisInput {
   clientRequestToken: string;
   /** Comes back in the completion notification: the upload id. */
   jobTag: string;
+  /** TABLES for plans; reports also ask for LAYOUT (headings, running headers and footers). */
+  featureTypes: ('TABLES' | 'LAYOUT')[];
 }
 
 /**

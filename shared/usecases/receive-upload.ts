@@ -85,8 +85,9 @@ export async function receiveUpload(
   try {
     const { jobId } = await textract.startAnalysis({
       object,
-      clientRequestToken: analysisTokenOf(facts.sha256),
+      clientRequestToken: analysisTokenOf(facts.sha256, kind),
       jobTag: uploadId,
+      featureTypes: kind === 'report' ? ['TABLES', 'LAYOUT'] : ['TABLES'],
     });
     await uploads.markAnalysing(uploadId, {
       contentSha256: facts.sha256,

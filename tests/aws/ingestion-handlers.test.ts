@@ -122,7 +122,7 @@ describe('an action plan uploaded to S3 becomes a stored plan', () => {
     const starts = textract.commandCalls(StartDocumentAnalysisCommand);
     expect(starts).toHaveLength(1);
     expect(starts[0]!.args[0].input).toMatchObject({
-      ClientRequestToken: PDF_SHA256,
+      ClientRequestToken: `${PDF_SHA256.slice(0, 62)}-p`,
       JobTag: uploadId,
       FeatureTypes: ['TABLES'],
       DocumentLocation: { S3Object: { Bucket: BUCKET, Name: key, Version: 'v1' } },
@@ -180,7 +180,7 @@ describe('an action plan uploaded to S3 becomes a stored plan', () => {
 });
 
 describe('an inspection report uploaded to S3', () => {
-  it('is analysed as a plan is, to start the draft plan', async () => {
+  it('is analysed with the layout too, to start the draft plan', async () => {
     const { uploadReceived } = await handlers();
     const key = `uploads/reports/${randomUUID()}/hmp-long-lartin-2023.pdf`;
     const report = new Uint8Array(readFileSync(fixturePath('reports/hmp-long-lartin-2023.pdf')));
@@ -190,7 +190,8 @@ describe('an inspection report uploaded to S3', () => {
     const uploadId = uploadIdOf({ bucket: BUCKET, key, versionId: 'v1' });
     expect(await uploadReceived(objectCreated(key), context)).toEqual({ outcome: 'analysing', uploadId, jobId: 'job-report' });
     expect(textract.commandCalls(StartDocumentAnalysisCommand)[0]!.args[0].input).toMatchObject({
-      FeatureTypes: ['TABLES'],
+      FeatureTypes: ['TABLES', 'LAYOUT'],
+      ClientRequestToken: `${createHash('sha256').update(report).digest('hex').slice(0, 62)}-r`,
       DocumentLocation: { S3Object: { Bucket: BUCKET, Name: key, Version: 'v1' } },
     });
     expect(await uploads.get(uploadId)).toMatchObject({ kind: 'report', status: 'analysing' });

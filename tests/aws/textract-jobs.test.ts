@@ -43,11 +43,12 @@ describe('startAnalysis', () => {
       object: { bucket: 'uploads', key: 'uploads/plans/p.pdf', versionId: 'v1' },
       clientRequestToken: 'a'.repeat(64),
       jobTag: 'upload-1',
+      featureTypes: ['TABLES', 'LAYOUT'],
     });
     expect(started).toEqual({ jobId: 'job-1' });
     expect(textract.commandCalls(StartDocumentAnalysisCommand)[0]!.args[0].input).toEqual({
       DocumentLocation: { S3Object: { Bucket: 'uploads', Name: 'uploads/plans/p.pdf', Version: 'v1' } },
-      FeatureTypes: ['TABLES'],
+      FeatureTypes: ['TABLES', 'LAYOUT'],
       ClientRequestToken: 'a'.repeat(64),
       JobTag: 'upload-1',
       NotificationChannel: {
@@ -69,6 +70,7 @@ describe('startAnalysis', () => {
         object: { bucket: 'b', key: 'uploads/plans/p.pdf' },
         clientRequestToken: 't',
         jobTag: 'u',
+        featureTypes: ['TABLES'],
       });
       expect(started.jobId).toBe('job-2');
       expect(sleeps).toEqual([50, 100]);
@@ -78,7 +80,7 @@ describe('startAnalysis', () => {
   it('gives up after the last attempt and passes the error on', async () => {
     textract.on(StartDocumentAnalysisCommand).rejects(awsError('ThrottlingException'));
     await expect(
-      jobs.startAnalysis({ object: { bucket: 'b', key: 'k' }, clientRequestToken: 't', jobTag: 'u' }),
+      jobs.startAnalysis({ object: { bucket: 'b', key: 'k' }, clientRequestToken: 't', jobTag: 'u', featureTypes: ['TABLES'] }),
     ).rejects.toThrow('ThrottlingException');
     expect(textract.commandCalls(StartDocumentAnalysisCommand)).toHaveLength(4);
   });
@@ -86,7 +88,7 @@ describe('startAnalysis', () => {
   it('turns a document Textract refuses into a typed error a person can act on, without retrying', async () => {
     textract.on(StartDocumentAnalysisCommand).rejects(awsError('UnsupportedDocumentException'));
     const error = await jobs
-      .startAnalysis({ object: { bucket: 'b', key: 'k' }, clientRequestToken: 't', jobTag: 'u' })
+      .startAnalysis({ object: { bucket: 'b', key: 'k' }, clientRequestToken: 't', jobTag: 'u', featureTypes: ['TABLES'] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnreadableDocumentError);
     expect(error).toMatchObject({ code: 'DOCUMENT_REJECTED' });

@@ -109,3 +109,41 @@ describe('readReportDocument', () => {
     );
   });
 });
+
+describe('with Textract layout analysis (FeatureTypes LAYOUT)', () => {
+  /** Adds LAYOUT_* blocks over the given lines of each page, as Textract's layout analysis does. */
+  function withLayout(pages: PageModel[], layouts: Record<string, string>) {
+    const responses = buildTextractResponse(pages, { asynchronous: true });
+    const blocks = responses.flatMap((response) => response.Blocks ?? []);
+    const extra = blocks
+      .filter((block) => block.BlockType === 'LINE' && layouts[block.Text ?? ''])
+      .map((line, i) => ({
+        BlockType: layouts[line.Text ?? '']!,
+        Id: `layout-${i}`,
+        Page: line.Page,
+        Geometry: line.Geometry,
+        Relationships: [{ Type: 'CHILD', Ids: [line.Id!] }],
+      }));
+    return readReportDocument(readTextractDocument({ JobStatus: 'SUCCEEDED', Blocks: [...blocks, ...extra] }), 'r.pdf');
+  }
+
+  it('takes LAYOUT_SECTION_HEADER lines as headings and drops LAYOUT_HEADER / FOOTER lines, wherever they stand', () => {
+    const report = withLayout(
+      [
+        page([
+          { text: 'Key concerns', x: 250, y: 60 },
+          { text: '1. Cells were', x: MARGIN, y: 80 },
+          { text: 'dirty', x: MARGIN, y: 94 },
+          { text: 'Confidential draft', x: MARGIN, y: 108 },
+          { text: 'Daily life', x: TEXT, y: 130 },
+          { text: '2. Food was cold.', x: MARGIN, y: 150 },
+        ]),
+      ],
+      { 'Key concerns': 'LAYOUT_SECTION_HEADER', 'Confidential draft': 'LAYOUT_FOOTER', 'Daily life': 'LAYOUT_SECTION_HEADER' },
+    );
+    expect(report.items.map((item) => [item.ref, item.kind, item.section, item.text])).toEqual([
+      ['1', 'key_concern', null, 'Cells were dirty'],
+      ['2', 'key_concern', 'Daily life', 'Food was cold.'],
+    ]);
+  });
+});

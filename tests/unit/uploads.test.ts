@@ -21,7 +21,8 @@ describe('uploads', () => {
     const a = uploadIdOf({ bucket: 'b', key: 'uploads/plans/x.pdf', versionId: '1' });
     expect(uploadIdOf({ bucket: 'b', key: 'uploads/plans/x.pdf', versionId: '1' })).toBe(a);
     expect(uploadIdOf({ bucket: 'b', key: 'uploads/plans/x.pdf', versionId: '2' })).not.toBe(a);
-    expect(analysisTokenOf('f'.repeat(64))).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(analysisTokenOf('f'.repeat(64), 'plan')).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(analysisTokenOf('f'.repeat(64), 'report')).not.toBe(analysisTokenOf('f'.repeat(64), 'plan'));
   });
 
   it('inspects a streamed PDF: hash, signature and page count, whatever the chunk size', async () => {

@@ -42,7 +42,7 @@ export class AwsTextractJobs implements TextractJobs {
     private readonly config: AwsTextractConfig = {},
   ) {}
 
-  async startAnalysis({ object, clientRequestToken, jobTag }: StartAnalysisInput): Promise<{ jobId: string }> {
+  async startAnalysis({ object, clientRequestToken, jobTag, featureTypes }: StartAnalysisInput): Promise<{ jobId: string }> {
     const { notification } = this.config;
     if (!notification) throw new Error('Starting a Textract job needs the notification topic and role');
     const output = await this.call(() =>
@@ -51,7 +51,7 @@ export class AwsTextractJobs implements TextractJobs {
           DocumentLocation: {
             S3Object: { Bucket: object.bucket, Name: object.key, ...(object.versionId ? { Version: object.versionId } : {}) },
           },
-          FeatureTypes: ['TABLES'],
+          FeatureTypes: featureTypes,
           ClientRequestToken: clientRequestToken,
           JobTag: jobTag,
           NotificationChannel: { SNSTopicArn: notification.topicArn, RoleArn: notification.roleArn },
