@@ -1,18 +1,12 @@
 import { z } from 'zod';
-import { InspectionDates, ItemKind } from './plan.ts';
+import { InspectionDates, PlanItem } from './plan.ts';
 
 /**
  * An inspection report's recommendations or concerns, as `extract` prints them for a report and as
- * they start a draft plan: one item per numbered recommendation or concern, with no responses.
+ * they start a draft plan: one item per numbered recommendation or concern, with no responses. An
+ * item's text is as printed, empty when the report prints a number with no text.
  */
-export const ReportItem = z.object({
-  ref: z.string().min(1),
-  kind: ItemKind,
-  addressee: z.string().nullable(),
-  section: z.string().nullable(),
-  /** As printed; empty when the report prints a number with no text. */
-  text: z.string(),
-});
+export const ReportItem = PlanItem.pick({ ref: true, kind: true, addressee: true, section: true, text: true });
 export type ReportItem = z.infer<typeof ReportItem>;
 
 const isoDate = z.iso.date();

@@ -36,12 +36,7 @@ export function formatPlanSummary(plan: Plan): string {
     .flatMap((item) => item.actions)
     .filter((action) => action.targets.length === 0).length;
   lines.push(`Actions with no owner: ${noOwner}; with no target: ${noTarget}`);
-  if (plan.warnings.length === 0) {
-    lines.push('Warnings: none');
-  } else {
-    lines.push(`Warnings (${plan.warnings.length}):`);
-    for (const warning of plan.warnings) lines.push(`  - ${warning}`);
-  }
+  lines.push(...warningLines(plan.warnings));
   return lines.join('\n');
 }
 
@@ -60,11 +55,11 @@ export function formatReportSummary(report: Report): string {
   const byKind = new Map<string, number>();
   for (const item of report.items) byKind.set(item.kind, (byKind.get(item.kind) ?? 0) + 1);
   for (const [kind, count] of byKind) lines.push(`  ${kind}: ${count}`);
-  if (report.warnings.length === 0) {
-    lines.push('Warnings: none');
-  } else {
-    lines.push(`Warnings (${report.warnings.length}):`);
-    for (const warning of report.warnings) lines.push(`  - ${warning}`);
-  }
+  lines.push(...warningLines(report.warnings));
   return lines.join('\n');
+}
+
+function warningLines(warnings: readonly string[]): string[] {
+  if (warnings.length === 0) return ['Warnings: none'];
+  return [`Warnings (${warnings.length}):`, ...warnings.map((warning) => `  - ${warning}`)];
 }
