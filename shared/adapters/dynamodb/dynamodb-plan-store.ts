@@ -1,3 +1,4 @@
+import { type BackoffOptions, backoffDelay, sleep } from '../retry.ts';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
@@ -439,22 +440,16 @@ function decodeCursor(cursor: string, indexName: string | undefined, partition: 
 
 // ─── Writes ───────────────────────────────────────────────────────────────────────────────────
 
-export interface RetryPolicy {
-  /** Calls per batch of 25 records (UnprocessedItems) and per transaction (conflicts), first included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  sleep: (ms: number) => Promise<void>;
-  /** In [0, 1]: the full-jitter draw. */
-  random: () => number;
-}
+/**
+ * Calls per batch of 25 records (UnprocessedItems) and per transaction (conflicts), first included,
+ * with full-jitter waits between them.
+ */
+export type RetryPolicy = BackoffOptions;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 8,
   baseDelayMs: 50,
   maxDelayMs: 5_000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
 };
 
 /** DynamoDB kept refusing part of a batch write; the revision stays invisible and the ingest may be retried. */
@@ -854,10 +849,9 @@ export class DynamoPlanStore implements PlanStore {
     }
   }
 
-  /** Full jitter: a random wait up to base × 2^(attempt − 1), capped. */
+  /** Full jitter after the `attempt`-th call (1-based): a random wait up to base × 2^(attempt − 1), capped. */
   private backoff(attempt: number): Promise<void> {
-    const bound = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return this.retry.sleep(Math.round(this.retry.random() * bound));
+    return (this.retry.sleep ?? sleep)(backoffDelay(attempt - 1, this.retry));
   }
 
   // ─── Reads ────────────────────────────────────────────────────────────────────────────────
