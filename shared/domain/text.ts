@@ -15,3 +15,8 @@ export function joinWrapped(before: string, after: string): string {
   if (/[\p{L}\p{N}][-–—]$/u.test(before) || /^[–—]\p{L}/u.test(after)) return `${before}${after}`;
   return `${before}${WRAPPED_LINE}${after}`;
 }
+
+/** White space (line breaks and wraps included) collapsed to single spaces, ends trimmed. */
+export function collapseSpaces(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

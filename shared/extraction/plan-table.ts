@@ -1,5 +1,6 @@
 import { describeLocation, UnreadableDocumentError } from '../domain/errors.ts';
 import { parseOwnerCell } from '../domain/owners.ts';
+import { collapseSpaces } from '../domain/text.ts';
 import type { Action, Decision, ItemKind, PlanFormat, PlanItem } from '../domain/plan.ts';
 import { parseTargetCell } from '../domain/target-dates.ts';
 import type { SourceRow } from './table-stitching.ts';
@@ -107,7 +108,7 @@ export type Heading =
 
 /** A one-cell row above items: a kind ("Key concerns"), a kind with its addressee, or a section. */
 export function classifyHeading(text: string): Heading {
-  const heading = collapse(text);
+  const heading = collapseSpaces(text);
   for (const [pattern, kind] of KIND_HEADINGS) {
     if (!pattern.test(heading)) continue;
     const to = /\bto\s+(.+)$/i.exec(heading);
@@ -148,7 +149,7 @@ export class HeadingContext {
 }
 
 function normaliseAddressee(text: string): string {
-  return collapse(text)
+  return collapseSpaces(text)
     .replace(/\bthe\b/gi, 'the')
     .replace(
       /\b(governor|director|controller|minister)\b/gi,
@@ -160,10 +161,6 @@ const REF_PATTERN = /^(?:[A-Z]{1,3}\s?)?\d{1,3}(?:\.\d{1,3})*[a-z]?\.?$/;
 
 export function isRefLike(text: string): boolean {
   return REF_PATTERN.test(text.trim());
-}
-
-function collapse(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 function where(row: PlanTableRow): string {
@@ -201,7 +198,7 @@ export function detectFormat(header: readonly string[], columns: ColumnMap, tabl
   if (mentionsConcerns) return 'concerns-2023';
   throw new UnreadableDocumentError(
     'UNRECOGNISED_TABLE',
-    `The table has no decision column (Agreed / Partly Agreed / Not Agreed, or Accepted / Rejected) and lists no concerns; its columns are: ${header.map((h) => `"${collapse(h)}"`).join(', ')}`,
+    `The table has no decision column (Agreed / Partly Agreed / Not Agreed, or Accepted / Rejected) and lists no concerns; its columns are: ${header.map((h) => `"${collapseSpaces(h)}"`).join(', ')}`,
   );
 }
 
@@ -210,13 +207,13 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
   if (columns.ref === undefined) {
     throw new UnreadableDocumentError(
       'NO_REF_COLUMN',
-      `The table has no recommendation number column; its columns are: ${table.header.map((h) => `"${collapse(h)}"`).join(', ')}`,
+      `The table has no recommendation number column; its columns are: ${table.header.map((h) => `"${collapseSpaces(h)}"`).join(', ')}`,
     );
   }
   if (columns.text === undefined) {
     throw new UnreadableDocumentError(
       'UNRECOGNISED_TABLE',
-      `The table has no recommendation or concern column; its columns are: ${table.header.map((h) => `"${collapse(h)}"`).join(', ')}`,
+      `The table has no recommendation or concern column; its columns are: ${table.header.map((h) => `"${collapseSpaces(h)}"`).join(', ')}`,
     );
   }
   const format = detectFormat(table.header, columns, table);
@@ -232,9 +229,9 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
   let current: PlanItem | null = null;
 
   for (const row of table.rows) {
-    const filled = row.cells.map((text) => collapse(text)).filter(Boolean);
+    const filled = row.cells.map((text) => collapseSpaces(text)).filter(Boolean);
     if (filled.length === 0) continue;
-    const ref = collapse(cell(row, 'ref'));
+    const ref = collapseSpaces(cell(row, 'ref'));
 
     if (isHeadingRow(row, columns, ref)) {
       headings.apply(filled.join(' '));
@@ -244,7 +241,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
 
     if (ref) {
       if (!isRefLike(ref)) warnings.push(`Unusual recommendation number "${ref}" at ${where(row)}`);
-      const decisionText = collapse(cell(row, 'decision'));
+      const decisionText = collapseSpaces(cell(row, 'decision'));
       const decision = parseDecision(decisionText);
       if (decisionText && decision === null) {
         warnings.push(`Unknown decision "${decisionText}" for ${ref} at ${where(row)}`);
@@ -269,8 +266,8 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
       continue;
     }
     const moreText = plainText(cell(row, 'text'));
-    if (moreText) current.text = collapse(`${current.text} ${moreText}`);
-    const moreDecision = collapse(cell(row, 'decision'));
+    if (moreText) current.text = collapseSpaces(`${current.text} ${moreText}`);
+    const moreDecision = collapseSpaces(cell(row, 'decision'));
     if (moreDecision) {
       if (current.decision === null) current.decision = parseDecision(moreDecision);
       if (current.decision === null)
@@ -302,7 +299,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
  */
 function isHeadingRow(row: PlanTableRow, columns: ColumnMap, ref: string): boolean {
   if (row.spansAllColumns) return true;
-  const filledColumns = row.cells.flatMap((text, column) => (collapse(text) ? [column] : []));
+  const filledColumns = row.cells.flatMap((text, column) => (collapseSpaces(text) ? [column] : []));
   if (filledColumns.length === 0 || isRefLike(ref)) return false;
   const detailColumns = [columns.decision, columns.owner, columns.target, columns.response].filter(
     (c): c is number => c !== undefined,
@@ -313,7 +310,7 @@ function isHeadingRow(row: PlanTableRow, columns: ColumnMap, ref: string): boole
   }
   // Without a merge, a long heading's words may fall into the first two or three cells.
   const contiguous = filledColumns.every((column, i) => column === filledColumns[0]! + i);
-  const joined = filledColumns.map((column) => collapse(row.cells[column] ?? '')).join(' ');
+  const joined = filledColumns.map((column) => collapseSpaces(row.cells[column] ?? '')).join(' ');
   return (
     filledColumns[0] === 0 &&
     contiguous &&
@@ -344,7 +341,7 @@ function duplicateRefWarnings(items: readonly PlanItem[], rows: Map<PlanItem, Pl
 function collapseKeepingLines(text: string): string {
   return text
     .split(/\r?\n/)
-    .map((line) => collapse(line))
+    .map((line) => collapseSpaces(line))
     .filter(Boolean)
     .join('\n');
 }
@@ -354,7 +351,7 @@ function collapseKeepingLines(text: string): string {
  * typed "- " is the author's text and stays, as the hand-checked plans keep it.
  */
 export function plainText(text: string): string {
-  return collapse(
+  return collapseSpaces(
     text
       .replace(/<\/?[a-z][^>]*>/gi, ' ')
       .replace(/\s[•●▪■◦‣⁃]\s/g, ' ')

@@ -3,7 +3,7 @@ import { Report, type ReportItem } from '../domain/report.ts';
 import { joinWrapped } from '../domain/text.ts';
 import { HeadingContext } from './plan-table.ts';
 import { numberingWarnings } from './read-action-plan.ts';
-import type { Box, TextLine, TextractDocument } from './textract-document.ts';
+import { type Box, median, type TextLine, type TextractDocument } from './textract-document.ts';
 import { readTitleFacts } from './title-facts.ts';
 
 /**
@@ -182,10 +182,4 @@ function duplicateWarnings(items: readonly ReportItem[]): string[] {
     seen.add(item.ref);
   }
   return warnings;
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

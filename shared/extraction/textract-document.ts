@@ -1,5 +1,5 @@
 import { UnreadableDocumentError } from '../domain/errors.ts';
-import { joinWrapped } from '../domain/text.ts';
+import { collapseSpaces, joinWrapped } from '../domain/text.ts';
 import type { Block, BoundingBox, TextractResponse } from './textract-response.ts';
 
 /**
@@ -524,11 +524,8 @@ function byReadingOrder(a: { box: Box }, b: { box: Box }): number {
   return sameLine ? a.box.left - b.box.left : a.box.top - b.box.top;
 }
 
-export function collapseSpaces(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-function median(values: number[]): number {
+/** The middle value (the upper one of an even count); 0 for none. */
+export function median(values: number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;

@@ -9,6 +9,7 @@
  * the first column, a new action in the response column. A column whose text runs on across such a
  * row edge, line after line, is one cell merged down (an item's text beside its action rows).
  */
+import { median } from '../../extraction/textract-document.ts';
 import type { RuleSegment } from './pdf-page-content.ts';
 import { gridFromSeparators, mergeRules, type RuleLine, type TableGrid } from './pdf-rulings.ts';
 import { boxOfWords, linesOf, type PdfWord } from './pdf-text.ts';
@@ -291,11 +292,6 @@ function columnStarts(runs: Run[], headerRow: number | null): number[] {
       return supported && (index === 0 || crossingRows.size < rows.size);
     })
     .map((cluster) => Math.min(...cluster.map((run) => run.left)));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function distinct(positions: number[]): number[] {
