@@ -11,9 +11,10 @@ export type PlanFormat = z.infer<typeof PlanFormat>;
 
 /**
  * Where a stored plan stands: a draft started from the inspection report, awaiting the prison's
- * response, or a plan read from the action plan PDF.
+ * response; a plan read from the action plan PDF; then the approval flow's states (in approval,
+ * approved, or sent back to its owners with the approvers' comments).
  */
-export const PLAN_STATUSES = ['awaiting_response', 'parsed'] as const;
+export const PLAN_STATUSES = ['awaiting_response', 'parsed', 'awaiting_approval', 'approved', 'changes_requested'] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
 
 export const ITEM_KINDS = [
