@@ -1,5 +1,7 @@
+import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { ApprovalChain } from '../shared/domain/approval.ts';
 
 /**
  * What differs between deployments, read from CDK context: the defaults live in cdk.json under
@@ -16,6 +18,22 @@ export interface ActionPlansSettings {
   /** Days a replaced or deleted upload's previous version is kept. */
   noncurrentUploadVersionsExpireAfterDays: number;
   logRetention: RetentionDays;
+  approval: ApprovalSettings;
+  /** The query API stage's throttling: steady requests per second, and burst. */
+  apiThrottle: { rateLimit: number; burstLimit: number };
+}
+
+/** The approval flow's settings: who is asked by default, how long links work, when to remind and escalate. */
+export interface ApprovalSettings {
+  /** The verified SES identity approval emails come from (`approvals@plans.example.gov.uk`). */
+  emailFrom: string;
+  /** The SES identity that address belongs to: the address itself, or its verified domain. */
+  sesIdentity: string;
+  /** The chain an establishment gets until its own is set through the API; absent: one must be set. */
+  defaultChain: ApprovalChain | null;
+  linkValidity: Duration;
+  reminderAfter: Duration;
+  escalateAfter: Duration;
 }
 
 const PREFIX = 'actionPlans:';
@@ -35,7 +53,51 @@ export function readSettings(node: Node): ActionPlansSettings {
     stallAfterMinutes: wholeNumber(node, 'stallAfterMinutes'),
     noncurrentUploadVersionsExpireAfterDays: wholeNumber(node, 'noncurrentUploadVersionsExpireAfterDays'),
     logRetention: logRetentionDays as RetentionDays,
+    approval: approvalSettings(node),
+    apiThrottle: { rateLimit: wholeNumber(node, 'apiThrottleRatePerSecond'), burstLimit: wholeNumber(node, 'apiThrottleBurst') },
   };
+}
+
+function approvalSettings(node: Node): ApprovalSettings {
+  const emailFrom = text(node, 'approvalEmailFrom');
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(emailFrom)) throw new Error(`${PREFIX}approvalEmailFrom must be an email address, not "${emailFrom}"`);
+  const identity = node.tryGetContext(`${PREFIX}sesIdentity`) as unknown;
+  const linkValidity = duration(node, 'approvalLinkValidity');
+  const reminderAfter = duration(node, 'approvalReminderAfter');
+  const escalateAfter = duration(node, 'approvalEscalateAfter');
+  if (reminderAfter.toSeconds() >= linkValidity.toSeconds()) throw new Error(`${PREFIX}approvalReminderAfter must be shorter than approvalLinkValidity`);
+  return {
+    emailFrom,
+    sesIdentity: typeof identity === 'string' && identity !== '' ? identity : (emailFrom.split('@')[1] as string),
+    defaultChain: defaultChain(node),
+    linkValidity,
+    reminderAfter,
+    escalateAfter,
+  };
+}
+
+/** An ISO 8601 duration (`P7D`, `PT12H`, `PT30S`). */
+function duration(node: Node, name: string): Duration {
+  const value = text(node, name);
+  try {
+    const parsed = Duration.parse(value);
+    if (parsed.toSeconds() < 1) throw new Error('too short');
+    return parsed;
+  } catch {
+    throw new Error(`CDK context ${PREFIX}${name} must be an ISO 8601 duration of at least a second (P7D, PT12H), not "${value}"`);
+  }
+}
+
+/** JSON in cdk.json, or a JSON string from `-c`; `null` leaves establishments without a default. */
+function defaultChain(node: Node): ApprovalChain | null {
+  const raw = node.tryGetContext(`${PREFIX}defaultApprovalChain`) as unknown;
+  if (raw === undefined || raw === null || raw === '') return null;
+  const value = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+  const parsed = ApprovalChain.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(`CDK context ${PREFIX}defaultApprovalChain is not an approval chain: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+  return parsed.data;
 }
 
 function required(node: Node, name: string): unknown {

@@ -53,3 +53,26 @@ export const ScheduledEvent = z.object({
   'detail-type': z.literal('Scheduled Event'),
   time: z.string(),
 });
+
+/** The approval state machine's input to its task states (infra/constructs/approval.ts). */
+const approvalRun = {
+  planId: z.string().min(1),
+  revision: z.number().int().positive(),
+  attempt: z.number().int().positive(),
+};
+
+export const BeginApprovalEvent = z.object({ ...approvalRun, executionId: z.string().min(1) });
+
+export const StageDecisionRequestEvent = z.object({
+  ...approvalRun,
+  stageIndex: z.number().int().nonnegative(),
+  round: z.number().int().nonnegative(),
+  taskToken: z.string().min(1),
+});
+
+export const FinishApprovalEvent = z.object({
+  ...approvalRun,
+  outcome: z.enum(['approved', 'changes_requested', 'expired', 'failed']),
+  /** The caught error, for a flow that ended by one (Step Functions' `{Error, Cause}`). */
+  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+});

@@ -29,9 +29,12 @@ export interface HandlerFunctionProps {
 export class HandlerFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
+  /** The handler's source file, relative to the repository root (the local runners import it). */
+  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
     // Its own role instead of the default one, whose AWSLambdaBasicExecutionRole may write to any log group.

@@ -139,3 +139,26 @@ export function itemsAwaitingResponse(format: PlanFormat | null, items: readonly
     .filter((item) => (format === 'concerns-2023' ? item.actions.length === 0 : item.decision === null))
     .map((item) => item.ref);
 }
+
+/** A stage's state from its decisions: one rejection rejects it; `any` passes on one approval, `all` on every approver's. */
+export function evaluateStage(
+  stage: ApprovalStage,
+  decisions: readonly { approverIndex: number; decision: ApprovalDecision }[],
+): 'approved' | 'rejected' | 'pending' {
+  if (decisions.some((decision) => decision.decision === 'reject')) return 'rejected';
+  const approved = new Set(decisions.filter((decision) => decision.decision === 'approve').map((decision) => decision.approverIndex));
+  if (stage.rule === 'any') return approved.size > 0 ? 'approved' : 'pending';
+  return stage.approvers.every((_, index) => approved.has(index)) ? 'approved' : 'pending';
+}
+
+/** The chain an establishment gets until one is set for it: the Governor, then the Prison Group Director. */
+export const DEFAULT_STAGE_NAMES = ['Governor', 'Prison Group Director'] as const;
+
+/** Raised by a stage wait that finds the stage's links have expired: the flow ends as expired. */
+export class ApprovalExpiredError extends Error {
+  constructor(message: string) {
+    super(message);
+    // Step Functions matches a Lambda error by its name: the state machine catches `ApprovalExpired`.
+    this.name = 'ApprovalExpired';
+  }
+}

@@ -1,0 +1,83 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender.ts';
+import { StepFunctionsApprovalWorkflow } from '../../shared/adapters/aws/step-functions-approval-workflow.ts';
+import { DynamoApprovalStore } from '../../shared/adapters/dynamodb/dynamodb-approval-store.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
+import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
+import { OutboxEmailSender } from '../../shared/adapters/local/outbox-email-sender.ts';
+import { ApprovalChain } from '../../shared/domain/approval.ts';
+import { systemClock } from '../../shared/ports/clock.ts';
+import type { ApprovalWorkflow } from '../../shared/ports/approval-workflow.ts';
+import type { ApprovalDependencies } from '../../shared/usecases/approval/approval-context.ts';
+import { baseEnvironment, readEnvironment } from './runtime.ts';
+
+const seconds = z.coerce.number().int().positive();
+
+/** The approval functions' configuration (set by infra/constructs/approval.ts, or by the local stack). */
+export const approvalEnvironment = {
+  ...baseEnvironment,
+  /** Only where the function starts executions (submitting a plan). */
+  STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** Only for the local runner, which answers the Step Functions API. */
+  STEP_FUNCTIONS_ENDPOINT: z.string().url().optional(),
+  /** The verified SES identity emails come from; or, locally, EMAIL_OUTBOX_DIR. */
+  EMAIL_FROM: z.string().min(3).optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  EMAIL_OUTBOX_DIR: z.string().min(1).optional(),
+  APPROVAL_LINK_BASE_URL: z.string().url(),
+  APPROVAL_LINK_VALID_SECONDS: seconds,
+  APPROVAL_REMINDER_AFTER_SECONDS: seconds,
+  APPROVAL_ESCALATE_AFTER_SECONDS: seconds,
+  /** JSON of the chain an establishment without its own gets; empty: none. */
+  DEFAULT_APPROVAL_CHAIN: z.string().optional(),
+  AUDIT_IP_HASH_KEY: z.string().min(16),
+};
+
+/** The approval use-cases' dependencies, made once per execution environment. */
+export function approvalDependencies(): ApprovalDependencies {
+  const environment = readEnvironment(approvalEnvironment);
+  const client = createDocumentClient({
+    region: environment.AWS_REGION,
+    ...(environment.DYNAMODB_ENDPOINT ? { endpoint: environment.DYNAMODB_ENDPOINT } : {}),
+  });
+  const store = { client, tableName: environment.TABLE_NAME };
+  return {
+    approvals: new DynamoApprovalStore(store),
+    plans: new DynamoPlanStore(store),
+    workflow: workflowOf(environment),
+    email: emailSenderOf(environment),
+    clock: systemClock,
+    timing: {
+      linkValidSeconds: environment.APPROVAL_LINK_VALID_SECONDS,
+      reminderAfterSeconds: environment.APPROVAL_REMINDER_AFTER_SECONDS,
+      escalateAfterSeconds: environment.APPROVAL_ESCALATE_AFTER_SECONDS,
+    },
+    defaultChain: environment.DEFAULT_APPROVAL_CHAIN ? ApprovalChain.parse(JSON.parse(environment.DEFAULT_APPROVAL_CHAIN)) : null,
+    linkBaseUrl: environment.APPROVAL_LINK_BASE_URL.replace(/\/+$/, ''),
+    ipHashKey: environment.AUDIT_IP_HASH_KEY,
+  };
+}
+
+type Environment = z.infer<z.ZodObject<typeof approvalEnvironment>>;
+
+function workflowOf(environment: Environment): ApprovalWorkflow {
+  const client = new SFNClient({
+    region: environment.AWS_REGION,
+    ...(environment.STEP_FUNCTIONS_ENDPOINT
+      ? { endpoint: environment.STEP_FUNCTIONS_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+  return new StepFunctionsApprovalWorkflow({ client, stateMachineArn: environment.STATE_MACHINE_ARN ?? '' });
+}
+
+function emailSenderOf(environment: Environment) {
+  if (environment.EMAIL_OUTBOX_DIR) return new OutboxEmailSender({ directory: environment.EMAIL_OUTBOX_DIR });
+  if (!environment.EMAIL_FROM) throw new Error('The function is misconfigured: set EMAIL_FROM (SES) or EMAIL_OUTBOX_DIR (local)');
+  return new SesEmailSender({
+    client: new SESv2Client({ region: environment.AWS_REGION }),
+    fromAddress: environment.EMAIL_FROM,
+    ...(environment.SES_CONFIGURATION_SET ? { configurationSetName: environment.SES_CONFIGURATION_SET } : {}),
+  });
+}

@@ -1,0 +1,241 @@
+import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { HttpNoneAuthorizer, type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { ApprovalSettings } from '../settings.ts';
+import type { Data } from './data.ts';
+import { HandlerFunction } from './handler-function.ts';
+
+export interface ApprovalProps {
+  data: Data;
+  /** The HTTP API the link pages are served on (`/approvals/{token}`, public: the token is the credential). */
+  api: HttpApi;
+  settings: ApprovalSettings;
+  logRetention: RetentionDays;
+}
+
+/** The names the local runner and the tests find the states by. */
+export const APPROVAL_STATES = {
+  begin: 'Begin approval',
+  awaitStage: 'Await stage decision',
+  remind: 'Remind approvers',
+  nextStage: 'Next stage',
+  moreStages: 'More stages?',
+  approved: 'Record approval',
+  changesRequested: 'Record changes requested',
+  expired: 'Record expiry',
+  failed: 'Record failure',
+} as const;
+
+/**
+ * The approval flow: a Standard state machine that walks a plan revision through its establishment's
+ * chain of stages. Each stage waits on a task token (`.waitForTaskToken`) while its approvers hold
+ * emailed links; the wait's heartbeat times reminders and escalation, its timeout the links' expiry.
+ * The link pages (GET shows, POST decides) send the token back.
+ */
+export class Approval extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly beginApproval: HandlerFunction;
+  readonly requestStageDecision: HandlerFunction;
+  readonly finishApproval: HandlerFunction;
+  readonly approvalLink: HandlerFunction;
+  /** The environment every approval function gets; the API's submit route needs it too. */
+  readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: ApprovalProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { settings } = props;
+    const table = props.data.table;
+
+    // The state machine's name is fixed so that functions inside it may answer its task tokens
+    // without a dependency cycle (their policy names its ARN instead of referencing the resource).
+    const stateMachineName = `${stack.stackName}-approval`;
+    const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
+    // The key of the keyed hash kept instead of approvers' IP addresses: generated at deploy, never in the template.
+    const ipHashKey = new secretsmanager.Secret(this, 'AuditIpHashKey', {
+      description: 'Key of the HMAC kept in the approval audit instead of client IP addresses',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(ipHashKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The key only pseudonymises IP addresses in the audit; rotating it would unlink past entries from new ones, which is what it is for.',
+    });
+
+    this.environment = {
+      TABLE_NAME: table.tableName,
+      EMAIL_FROM: settings.emailFrom,
+      APPROVAL_LINK_BASE_URL: `${props.api.apiEndpoint}/approvals`,
+      APPROVAL_LINK_VALID_SECONDS: String(settings.linkValidity.toSeconds()),
+      APPROVAL_REMINDER_AFTER_SECONDS: String(settings.reminderAfter.toSeconds()),
+      APPROVAL_ESCALATE_AFTER_SECONDS: String(settings.escalateAfter.toSeconds()),
+      DEFAULT_APPROVAL_CHAIN: settings.defaultChain ? JSON.stringify(settings.defaultChain) : '',
+      AUDIT_IP_HASH_KEY: ipHashKey.secretValue.unsafeUnwrap(),
+    };
+    const handler = (name: string, entry: string, description: string) =>
+      new HandlerFunction(this, name, {
+        entry,
+        description,
+        environment: this.environment,
+        timeout: Duration.seconds(30),
+        memorySize: 512,
+        logRetention: props.logRetention,
+      });
+    this.beginApproval = handler('BeginApproval', 'functions/begin-approval.ts', 'Approval: records the run and marks the plan awaiting approval');
+    this.requestStageDecision = handler('RequestStageDecision', 'functions/request-stage-decision.ts', 'Approval: emails a stage\'s approvers their links, reminds, escalates');
+    this.finishApproval = handler('FinishApproval', 'functions/finish-approval.ts', 'Approval: ends the run, sets the plan\'s status, tells its owners');
+    this.approvalLink = handler('ApprovalLink', 'functions/approval-link.ts', 'Approval link pages: GET shows, POST decides');
+
+    // Least privilege: each function gets the item actions it uses (transactions need each action inside).
+    props.data.grantItemActions(this.beginApproval.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    props.data.grantItemActions(this.requestStageDecision.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    props.data.grantItemActions(this.finishApproval.role, ['GetItem', 'Query', 'UpdateItem']);
+    props.data.grantItemActions(this.approvalLink.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    const sendEmail = new iam.PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.sesIdentity })],
+    });
+    for (const fn of [this.requestStageDecision, this.finishApproval]) fn.role.addToPrincipalPolicy(sendEmail);
+    const answerTasks = new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
+    for (const fn of [this.requestStageDecision, this.approvalLink]) fn.role.addToPrincipalPolicy(answerTasks);
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: 'Approval of a plan revision: its establishment\'s stages in order, each waiting on emailed links',
+      definitionBody: sfn.DefinitionBody.fromChainable(this.definition(settings)),
+      // Ten stages each waiting until their links expire, and a day to spare.
+      timeout: Duration.seconds(settings.linkValidity.toSeconds() * 10 + 86_400),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention }),
+        level: sfn.LogLevel.ALL,
+        // Execution data holds task tokens: they stay out of the logs.
+        includeExecutionData: false,
+      },
+    });
+
+    const stateMachinePolicy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (stateMachinePolicy) {
+      for (const fn of [this.beginApproval, this.requestStageDecision, this.finishApproval]) {
+        const logicalId = stack.resolve(stack.getLogicalId(fn.function.node.defaultChild as CfnResource)) as string;
+        Validations.of(stateMachinePolicy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+          reason: 'Step Functions\' Lambda integration may invoke the function or any of its versions (ARN:*); the functions are this construct\'s own.',
+        });
+      }
+      Validations.of(stateMachinePolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Tracing: xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets support no resource-level permissions.',
+      });
+    }
+
+    const linkIntegration = new HttpLambdaIntegration('ApprovalLinkIntegration', this.approvalLink.function);
+    const routes = props.api.addRoutes({
+      path: '/approvals/{token}',
+      methods: [HttpMethod.GET, HttpMethod.POST],
+      integration: linkIntegration,
+      // Public on purpose: the link's single-use secret is the credential (approvers have no accounts).
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'Approvers act from an email without an account: the single-use, expiring, approver-bound secret in the link is the authorisation, checked by the handler.',
+      });
+    }
+  }
+
+  /**
+   * Begin → (await stage ⟲ remind) → next stage … → approved; a rejection, expiry or error leaves
+   * the loop to its own recording state.
+   */
+  private definition(settings: ApprovalSettings): sfn.IChainable {
+    const run = {
+      planId: sfn.JsonPath.stringAt('$.planId'),
+      revision: sfn.JsonPath.numberAt('$.revision'),
+      attempt: sfn.JsonPath.numberAt('$.attempt'),
+    };
+    const finish = (name: string, outcome: 'approved' | 'changes_requested' | 'expired' | 'failed', withError: boolean) =>
+      new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: this.finishApproval.function,
+        payload: sfn.TaskInput.fromObject({ ...run, outcome, ...(withError ? { error: sfn.JsonPath.objectAt('$.error') } : {}) }),
+        resultPath: sfn.JsonPath.DISCARD,
+        taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+      });
+
+    const failed = new sfn.Fail(this, 'Approval failed', { error: 'ApprovalFailed', cause: 'An approval step failed; see the execution history' });
+    const recordFailure = finish(APPROVAL_STATES.failed, 'failed', true);
+    recordFailure.addCatch(failed, { resultPath: sfn.JsonPath.DISCARD }).next(failed);
+
+    const begin = new tasks.LambdaInvoke(this, APPROVAL_STATES.begin, {
+      lambdaFunction: this.beginApproval.function,
+      payload: sfn.TaskInput.fromObject({ ...run, executionId: sfn.JsonPath.executionId }),
+      resultSelector: { 'stageCount.$': '$.Payload.stageCount', stageIndex: 0, round: 0 },
+      resultPath: '$.approval',
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+    });
+    begin.addCatch(recordFailure, { resultPath: '$.error' });
+
+    const awaitStage = new tasks.LambdaInvoke(this, APPROVAL_STATES.awaitStage, {
+      lambdaFunction: this.requestStageDecision.function,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({
+        ...run,
+        stageIndex: sfn.JsonPath.numberAt('$.approval.stageIndex'),
+        round: sfn.JsonPath.numberAt('$.approval.round'),
+        taskToken: sfn.JsonPath.taskToken,
+      }),
+      // No decision for this long: the heartbeat runs out, and the next round sends reminders.
+      heartbeatTimeout: sfn.Timeout.duration(settings.reminderAfter),
+      // A backstop: each round also checks the links' expiry itself and fails with ApprovalExpired.
+      taskTimeout: sfn.Timeout.duration(settings.linkValidity),
+      resultPath: '$.stageOutcome',
+    });
+
+    const remind = new sfn.Pass(this, APPROVAL_STATES.remind, {
+      parameters: {
+        'stageCount.$': '$.approval.stageCount',
+        'stageIndex.$': '$.approval.stageIndex',
+        'round.$': 'States.MathAdd($.approval.round, 1)',
+      },
+      resultPath: '$.approval',
+    });
+    const recordChanges = finish(APPROVAL_STATES.changesRequested, 'changes_requested', true);
+    const recordExpiry = finish(APPROVAL_STATES.expired, 'expired', true);
+    for (const recording of [recordChanges, recordExpiry]) recording.addCatch(recordFailure, { resultPath: '$.error' });
+
+    awaitStage.addCatch(remind, { errors: ['States.HeartbeatTimeout'], resultPath: '$.lastHeartbeat' });
+    awaitStage.addCatch(recordChanges, { errors: ['ChangesRequested'], resultPath: '$.error' });
+    awaitStage.addCatch(recordExpiry, { errors: ['ApprovalExpired', sfn.Errors.TIMEOUT], resultPath: '$.error' });
+    awaitStage.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    remind.next(awaitStage);
+
+    const nextStage = new sfn.Pass(this, APPROVAL_STATES.nextStage, {
+      parameters: {
+        'stageCount.$': '$.approval.stageCount',
+        'stageIndex.$': 'States.MathAdd($.approval.stageIndex, 1)',
+        round: 0,
+      },
+      resultPath: '$.approval',
+    });
+    const recordApproval = finish(APPROVAL_STATES.approved, 'approved', false);
+    recordApproval.addCatch(recordFailure, { resultPath: '$.error' });
+    const moreStages = new sfn.Choice(this, APPROVAL_STATES.moreStages)
+      .when(sfn.Condition.numberLessThanJsonPath('$.approval.stageIndex', '$.approval.stageCount'), awaitStage)
+      .otherwise(recordApproval);
+
+    recordApproval.next(new sfn.Succeed(this, 'Approved'));
+    recordChanges.next(new sfn.Succeed(this, 'Changes requested'));
+    recordExpiry.next(new sfn.Succeed(this, 'Expired'));
+
+    return begin.next(awaitStage).next(nextStage).next(moreStages);
+  }
+}
