@@ -3,6 +3,7 @@ import { AwsTextractJobs } from '../shared/adapters/aws/textract-jobs.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { completeAnalysis } from '../shared/usecases/complete-analysis.ts';
 import { SnsEvent } from './lib/events.ts';
+import { approvalResumer } from './lib/approval-runtime.ts';
 import { lambdaHandler } from './lib/parse-event.ts';
 import { baseEnvironment, dynamoStores, logger, readEnvironment } from './lib/runtime.ts';
 
@@ -15,6 +16,7 @@ const dependencies = {
   ...dynamoStores(environment),
   textract: new AwsTextractJobs(new TextractClient({ region: environment.AWS_REGION })),
   clock: systemClock,
+  resumeApproval: approvalResumer(),
 };
 
 export const handler = lambdaHandler(SnsEvent, async (event) => {

@@ -4,6 +4,7 @@ import { AwsTextractJobs } from '../shared/adapters/aws/textract-jobs.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { sweepStalledAnalyses } from '../shared/usecases/sweep-stalled-analyses.ts';
 import { ScheduledEvent } from './lib/events.ts';
+import { approvalResumer } from './lib/approval-runtime.ts';
 import { lambdaHandler } from './lib/parse-event.ts';
 import { baseEnvironment, dynamoStores, logger, readEnvironment } from './lib/runtime.ts';
 
@@ -17,6 +18,7 @@ const dependencies = {
   ...dynamoStores(environment),
   textract: new AwsTextractJobs(new TextractClient({ region: environment.AWS_REGION })),
   clock: systemClock,
+  resumeApproval: approvalResumer(),
 };
 
 export const handler = lambdaHandler(ScheduledEvent, async () => {

@@ -6,6 +6,7 @@ import { AwsTextractJobs } from '../shared/adapters/aws/textract-jobs.ts';
 import { systemClock } from '../shared/ports/clock.ts';
 import { receiveUpload } from '../shared/usecases/receive-upload.ts';
 import { ObjectCreatedEvent } from './lib/events.ts';
+import { approvalResumer } from './lib/approval-runtime.ts';
 import { lambdaHandler } from './lib/parse-event.ts';
 import { baseEnvironment, dynamoStores, logger, readEnvironment } from './lib/runtime.ts';
 
@@ -22,6 +23,7 @@ const dependencies = {
     notification: { topicArn: environment.TEXTRACT_TOPIC_ARN, roleArn: environment.TEXTRACT_ROLE_ARN },
   }),
   clock: systemClock,
+  resumeApproval: approvalResumer(),
 };
 
 export const handler = lambdaHandler(ObjectCreatedEvent, async (event) => {

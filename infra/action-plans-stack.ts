@@ -1,6 +1,8 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Approval } from './constructs/approval.ts';
 import { Data } from './constructs/data.ts';
+import { QueryApi } from './constructs/query-api.ts';
 import { Uploads } from './constructs/uploads.ts';
 import type { ActionPlansSettings } from './settings.ts';
 
@@ -15,6 +17,8 @@ export interface ActionPlansStackProps extends StackProps {
 export class ActionPlansStack extends Stack {
   readonly data: Data;
   readonly uploads: Uploads;
+  readonly queryApi: QueryApi;
+  readonly approval: Approval;
 
   constructor(scope: Construct, id: string, { settings, ...props }: ActionPlansStackProps) {
     super(scope, id, {
@@ -31,5 +35,20 @@ export class ActionPlansStack extends Stack {
       noncurrentVersionsExpireAfter: Duration.days(settings.noncurrentUploadVersionsExpireAfterDays),
       logRetention: settings.logRetention,
     });
+    this.queryApi = new QueryApi(this, 'QueryApi', { data: this.data, uploadBucket: this.uploads.bucket, logRetention: settings.logRetention, throttle: settings.apiThrottle });
+    this.approval = new Approval(this, 'Approval', { data: this.data, api: this.queryApi.httpApi, settings: settings.approval, logRetention: settings.logRetention });
+    const apiFunction = (routeId: string) => {
+      const fn = this.queryApi.functions[routeId];
+      if (!fn) throw new Error(`The query API has no route ${routeId}`);
+      return fn;
+    };
+    // Storing a revision restarts an approval sent back with changes requested; staff start one through the API.
+    this.approval.allowStartingFrom([
+      this.uploads.uploadReceived,
+      this.uploads.analysisCompleted,
+      this.uploads.sweepStalledAnalyses,
+      apiFunction('SendPlanForApproval'),
+    ]);
+    apiFunction('GetApprovers').function.addEnvironment('DEFAULT_APPROVAL_CHAIN', this.approval.environment.DEFAULT_APPROVAL_CHAIN ?? '');
   }
 }

@@ -11,6 +11,7 @@ import { ApprovalChain } from '../../shared/domain/approval.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { ApprovalWorkflow } from '../../shared/ports/approval-workflow.ts';
 import type { ApprovalDependencies } from '../../shared/usecases/approval/approval-context.ts';
+import { resumeApprovalAfterChanges } from '../../shared/usecases/approval/run-approval.ts';
 import { baseEnvironment, readEnvironment } from './runtime.ts';
 
 const seconds = z.coerce.number().int().positive();
@@ -80,4 +81,51 @@ function emailSenderOf(environment: Environment) {
     fromAddress: environment.EMAIL_FROM,
     ...(environment.SES_CONFIGURATION_SET ? { configurationSetName: environment.SES_CONFIGURATION_SET } : {}),
   });
+}
+
+let apiDependencies: ReturnType<typeof createApprovalApiDependencies> | undefined;
+
+/**
+ * What the approval routes of the HTTP API and the functions that store revisions need: the stores,
+ * the state machine (to start it) and the default chain; made once per execution environment.
+ */
+export function approvalApiDependencies() {
+  apiDependencies ??= createApprovalApiDependencies();
+  return apiDependencies;
+}
+
+/** For tests: forget the dependencies so the next call reads the environment again. */
+export function resetApprovalApiDependencies(): void {
+  apiDependencies = undefined;
+}
+
+function createApprovalApiDependencies() {
+  const environment = readEnvironment({
+    ...baseEnvironment,
+    STATE_MACHINE_ARN: z.string().min(1).optional(),
+    STEP_FUNCTIONS_ENDPOINT: z.string().url().optional(),
+    DEFAULT_APPROVAL_CHAIN: z.string().optional(),
+  });
+  const client = createDocumentClient({
+    region: environment.AWS_REGION,
+    ...(environment.DYNAMODB_ENDPOINT ? { endpoint: environment.DYNAMODB_ENDPOINT } : {}),
+  });
+  const store = { client, tableName: environment.TABLE_NAME };
+  return {
+    configured: Boolean(environment.STATE_MACHINE_ARN),
+    plans: new DynamoPlanStore(store),
+    approvals: new DynamoApprovalStore(store),
+    workflow: workflowOf(environment as Environment),
+    defaultChain: environment.DEFAULT_APPROVAL_CHAIN ? ApprovalChain.parse(JSON.parse(environment.DEFAULT_APPROVAL_CHAIN)) : null,
+    clock: systemClock,
+  };
+}
+
+/**
+ * For the functions that store plan revisions: restarts the approval of a plan whose previous
+ * revision was sent back with changes requested. Undefined where the approval flow is not configured.
+ */
+export function approvalResumer(): ((planId: string, previousRevision: number) => Promise<unknown>) | undefined {
+  if (!process.env.STATE_MACHINE_ARN) return undefined;
+  return (planId, previousRevision) => resumeApprovalAfterChanges(approvalApiDependencies(), planId, previousRevision);
 }

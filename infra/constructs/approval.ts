@@ -22,7 +22,10 @@ export interface ApprovalProps {
 /** The names the local runner and the tests find the states by. */
 export const APPROVAL_STATES = {
   begin: 'Begin approval',
+  linksValid: 'Links still valid?',
   awaitStage: 'Await stage decision',
+  awaitLastStretch: 'Await decision before links expire',
+  linksExpired: 'Links expired',
   remind: 'Remind approvers',
   nextStage: 'Next stage',
   moreStages: 'More stages?',
@@ -46,12 +49,14 @@ export class Approval extends Construct {
   readonly approvalLink: HandlerFunction;
   /** The environment every approval function gets; the API's submit route needs it too. */
   readonly environment: Record<string, string>;
+  private readonly data: Data;
 
   constructor(scope: Construct, id: string, props: ApprovalProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const { settings } = props;
     const table = props.data.table;
+    this.data = props.data;
 
     // The state machine's name is fixed so that functions inside it may answer its task tokens
     // without a dependency cycle (their policy names its ARN instead of referencing the resource).
@@ -111,7 +116,7 @@ export class Approval extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: 'Approval of a plan revision: its establishment\'s stages in order, each waiting on emailed links',
       definitionBody: sfn.DefinitionBody.fromChainable(this.definition(settings)),
-      // Ten stages each waiting until their links expire, and a day to spare.
+      // A backstop: ten stages each waiting until their links expire, and a day to spare.
       timeout: Duration.seconds(settings.linkValidity.toSeconds() * 10 + 86_400),
       tracingEnabled: true,
       logs: {
@@ -154,10 +159,29 @@ export class Approval extends Construct {
   }
 
   /**
-   * Begin → (await stage ⟲ remind) → next stage … → approved; a rejection, expiry or error leaves
+   * Lets functions start the approval: the API's submit route, and the functions that store a plan
+   * revision, which restart it when the previous revision was sent back with changes requested.
+   */
+  allowStartingFrom(functions: HandlerFunction[]): void {
+    for (const fn of functions) {
+      fn.function.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
+      fn.function.addEnvironment('DEFAULT_APPROVAL_CHAIN', this.environment.DEFAULT_APPROVAL_CHAIN ?? '');
+      this.stateMachine.grantStartExecution(fn.role);
+      this.data.grantItemActions(fn.role, ['GetItem', 'Query']);
+    }
+  }
+
+  /**
+   * Begin → links still valid? → (await stage ⟲ remind) → next stage … → approved. Each stage's
+   * links work for `linkValidity`; the state carries the seconds they have left, which bound each
+   * wait (TimeoutSecondsPath), so a stage nobody decides ends as expired when its links expire. A
+   * wait's heartbeat runs out after `reminderAfter`, and the next round reminds; the last stretch,
+   * shorter than a reminder interval, is waited without one. A rejection, expiry or error leaves
    * the loop to its own recording state.
    */
   private definition(settings: ApprovalSettings): sfn.IChainable {
+    const linkValidSeconds = settings.linkValidity.toSeconds();
+    const reminderSeconds = settings.reminderAfter.toSeconds();
     const run = {
       planId: sfn.JsonPath.stringAt('$.planId'),
       revision: sfn.JsonPath.numberAt('$.revision'),
@@ -178,64 +202,83 @@ export class Approval extends Construct {
     const begin = new tasks.LambdaInvoke(this, APPROVAL_STATES.begin, {
       lambdaFunction: this.beginApproval.function,
       payload: sfn.TaskInput.fromObject({ ...run, executionId: sfn.JsonPath.executionId }),
-      resultSelector: { 'stageCount.$': '$.Payload.stageCount', stageIndex: 0, round: 0 },
+      resultSelector: { 'stageCount.$': '$.Payload.stageCount', stageIndex: 0, round: 0, secondsLeft: linkValidSeconds },
       resultPath: '$.approval',
       taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
     });
     begin.addCatch(recordFailure, { resultPath: '$.error' });
 
-    const awaitStage = new tasks.LambdaInvoke(this, APPROVAL_STATES.awaitStage, {
-      lambdaFunction: this.requestStageDecision.function,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({
-        ...run,
-        stageIndex: sfn.JsonPath.numberAt('$.approval.stageIndex'),
-        round: sfn.JsonPath.numberAt('$.approval.round'),
-        taskToken: sfn.JsonPath.taskToken,
-      }),
-      // No decision for this long: the heartbeat runs out, and the next round sends reminders.
-      heartbeatTimeout: sfn.Timeout.duration(settings.reminderAfter),
-      // A backstop: each round also checks the links' expiry itself and fails with ApprovalExpired.
-      taskTimeout: sfn.Timeout.duration(settings.linkValidity),
-      resultPath: '$.stageOutcome',
-    });
+    const recordChanges = finish(APPROVAL_STATES.changesRequested, 'changes_requested', true);
+    const recordExpiry = finish(APPROVAL_STATES.expired, 'expired', true);
+    for (const recording of [recordChanges, recordExpiry]) recording.addCatch(recordFailure, { resultPath: '$.error' });
+    const linksExpired = new sfn.Pass(this, APPROVAL_STATES.linksExpired, {
+      parameters: { Error: 'ApprovalExpired', Cause: 'The stage was not decided before its links expired' },
+      resultPath: '$.error',
+    }).next(recordExpiry);
+
+    const awaitDecision = (name: string, heartbeat: boolean) => {
+      const wait = new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: this.requestStageDecision.function,
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({
+          ...run,
+          stageIndex: sfn.JsonPath.numberAt('$.approval.stageIndex'),
+          round: sfn.JsonPath.numberAt('$.approval.round'),
+          taskToken: sfn.JsonPath.taskToken,
+        }),
+        // No decision for this long: the heartbeat runs out, and the next round sends reminders.
+        ...(heartbeat ? { heartbeatTimeout: sfn.Timeout.duration(settings.reminderAfter) } : {}),
+        // Until the stage's links expire.
+        taskTimeout: sfn.Timeout.at('$.approval.secondsLeft'),
+        resultPath: '$.stageOutcome',
+      });
+      if (heartbeat) wait.addCatch(remind, { errors: ['States.HeartbeatTimeout'], resultPath: '$.lastHeartbeat' });
+      wait.addCatch(recordChanges, { errors: ['ChangesRequested'], resultPath: '$.error' });
+      wait.addCatch(recordExpiry, { errors: ['ApprovalExpired', sfn.Errors.TIMEOUT], resultPath: '$.error' });
+      wait.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+      return wait;
+    };
 
     const remind = new sfn.Pass(this, APPROVAL_STATES.remind, {
       parameters: {
         'stageCount.$': '$.approval.stageCount',
         'stageIndex.$': '$.approval.stageIndex',
         'round.$': 'States.MathAdd($.approval.round, 1)',
+        'secondsLeft.$': `States.MathAdd($.approval.secondsLeft, -${reminderSeconds})`,
       },
       resultPath: '$.approval',
     });
-    const recordChanges = finish(APPROVAL_STATES.changesRequested, 'changes_requested', true);
-    const recordExpiry = finish(APPROVAL_STATES.expired, 'expired', true);
-    for (const recording of [recordChanges, recordExpiry]) recording.addCatch(recordFailure, { resultPath: '$.error' });
-
-    awaitStage.addCatch(remind, { errors: ['States.HeartbeatTimeout'], resultPath: '$.lastHeartbeat' });
-    awaitStage.addCatch(recordChanges, { errors: ['ChangesRequested'], resultPath: '$.error' });
-    awaitStage.addCatch(recordExpiry, { errors: ['ApprovalExpired', sfn.Errors.TIMEOUT], resultPath: '$.error' });
-    awaitStage.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-    remind.next(awaitStage);
+    const awaitStage = awaitDecision(APPROVAL_STATES.awaitStage, true);
+    const awaitLastStretch = awaitDecision(APPROVAL_STATES.awaitLastStretch, false);
+    const linksValid = new sfn.Choice(this, APPROVAL_STATES.linksValid)
+      .when(sfn.Condition.numberLessThanEquals('$.approval.secondsLeft', 0), linksExpired)
+      .when(sfn.Condition.numberGreaterThan('$.approval.secondsLeft', reminderSeconds), awaitStage)
+      .otherwise(awaitLastStretch);
+    remind.next(linksValid);
 
     const nextStage = new sfn.Pass(this, APPROVAL_STATES.nextStage, {
       parameters: {
         'stageCount.$': '$.approval.stageCount',
         'stageIndex.$': 'States.MathAdd($.approval.stageIndex, 1)',
         round: 0,
+        secondsLeft: linkValidSeconds,
       },
       resultPath: '$.approval',
     });
+    awaitStage.next(nextStage);
+    awaitLastStretch.next(nextStage);
     const recordApproval = finish(APPROVAL_STATES.approved, 'approved', false);
     recordApproval.addCatch(recordFailure, { resultPath: '$.error' });
-    const moreStages = new sfn.Choice(this, APPROVAL_STATES.moreStages)
-      .when(sfn.Condition.numberLessThanJsonPath('$.approval.stageIndex', '$.approval.stageCount'), awaitStage)
-      .otherwise(recordApproval);
+    nextStage.next(
+      new sfn.Choice(this, APPROVAL_STATES.moreStages)
+        .when(sfn.Condition.numberLessThanJsonPath('$.approval.stageIndex', '$.approval.stageCount'), linksValid)
+        .otherwise(recordApproval),
+    );
 
     recordApproval.next(new sfn.Succeed(this, 'Approved'));
     recordChanges.next(new sfn.Succeed(this, 'Changes requested'));
     recordExpiry.next(new sfn.Succeed(this, 'Expired'));
 
-    return begin.next(awaitStage).next(nextStage).next(moreStages);
+    return begin.next(linksValid);
   }
 }

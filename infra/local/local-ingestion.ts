@@ -80,5 +80,12 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
     return received;
   }
 
-  return { ingest, uploads, plans, close: () => client.destroy() };
+  /** A file PUT at its object key (the local gateway's stand-in for a presigned S3 PUT): stored, then received as S3's event would be. */
+  async function ingestObject(key: string, bytes: Uint8Array) {
+    const object = { bucket, key, versionId: `${Date.now()}` };
+    await objects.put(object, bytes);
+    return receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock });
+  }
+
+  return { ingest, ingestObject, uploads, plans, close: () => client.destroy() };
 }

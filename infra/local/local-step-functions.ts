@@ -37,6 +37,7 @@ interface WaitingTask {
   reject: (error: Error) => void;
   heartbeatSeconds: number | null;
   heartbeatTimer: NodeJS.Timeout | null;
+  timeoutTimer?: NodeJS.Timeout;
 }
 
 export interface LocalExecution {
@@ -110,7 +111,10 @@ export class LocalStepFunctions {
   /** Stops every running execution and the API. */
   async close(): Promise<void> {
     for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
-    for (const task of this.waiting.values()) if (task.heartbeatTimer) clearTimeout(task.heartbeatTimer);
+    for (const task of this.waiting.values()) {
+      if (task.heartbeatTimer) clearTimeout(task.heartbeatTimer);
+      if (task.timeoutTimer) clearTimeout(task.timeoutTimer);
+    }
     this.waiting.clear();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
@@ -140,11 +144,11 @@ export class LocalStepFunctions {
       throw new StatesError('ExecutionAlreadyExists', `Execution already exists: '${executionArn}'`);
     }
     const { StateMachine } = await import('aws-local-stepfunctions');
-    const definition = withinTimerRange(this.machine.definition);
+    const definition = adaptedForRunner(this.machine.definition);
     const stateMachine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
     const overrides = this.taskOverrides(executionArn, definition);
     const run = stateMachine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: overrides },
+      overrides: { taskResourceLocalHandlers: overrides as never },
       // `$$.Task.Token` needs a value to resolve; each wait replaces it with a token of its own.
       context: { Execution: { Id: executionArn, Name: executionName }, Task: { Token: TOKEN_PLACEHOLDER } } as never,
     });
@@ -207,6 +211,7 @@ export class LocalStepFunctions {
     this.waiting.delete(taskToken);
     this.spentTokens.set(taskToken, 'done');
     if (task.heartbeatTimer) clearTimeout(task.heartbeatTimer);
+    if (task.timeoutTimer) clearTimeout(task.timeoutTimer);
     return task;
   }
 
@@ -233,12 +238,28 @@ export class LocalStepFunctions {
 
   private waitForTaskToken(executionArn: string, stateName: string, fn: LocalFunction, heartbeatSeconds: number | null, input: unknown): Promise<unknown> {
     const taskToken = `local-${randomUUID()}`;
+    const timeoutSeconds = (input as Record<string, unknown>)[TIMEOUT_PARAMETER];
     const payload = { ...((input as { Payload?: Record<string, unknown> }).Payload ?? {}) };
     for (const [key, value] of Object.entries(payload)) if (value === TOKEN_PLACEHOLDER) payload[key] = taskToken;
     return new Promise((resolve, reject) => {
       const task: WaitingTask = { executionArn, stateName, resolve, reject, heartbeatSeconds, heartbeatTimer: null };
       this.waiting.set(taskToken, task);
       this.armHeartbeat(taskToken, task);
+      if (typeof timeoutSeconds === 'number') {
+        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) {
+          this.takeWaiting(taskToken);
+          reject(new StatesError('States.Runtime', `TimeoutSecondsPath gave ${timeoutSeconds}, not a whole number of seconds above 0`));
+          return;
+        }
+        const timer = setTimeout(() => {
+          if (this.waiting.get(taskToken) !== task) return;
+          this.waiting.delete(taskToken);
+          this.spentTokens.set(taskToken, 'timed_out');
+          if (task.heartbeatTimer) clearTimeout(task.heartbeatTimer);
+          reject(new StatesError('States.Timeout', `The task ran longer than its ${timeoutSeconds} seconds`));
+        }, Math.min(timeoutSeconds, MAX_TIMER_SECONDS) * 1000);
+        task.timeoutTimer = timer;
+      }
       // The invocation is asynchronous to the wait: its failure fails the task; its result does not end it.
       this.invoke(fn, payload).catch((error: unknown) => {
         if (this.waiting.get(taskToken) !== task) return;
@@ -255,6 +276,7 @@ export class LocalStepFunctions {
       if (this.waiting.get(taskToken) !== task) return;
       this.waiting.delete(taskToken);
       this.spentTokens.set(taskToken, 'timed_out');
+      if (task.timeoutTimer) clearTimeout(task.timeoutTimer);
       task.reject(new StatesError('States.HeartbeatTimeout', `No heartbeat for ${task.heartbeatSeconds} seconds`));
     }, Math.min(task.heartbeatSeconds, MAX_TIMER_SECONDS) * 1000);
   }
@@ -263,6 +285,7 @@ export class LocalStepFunctions {
     for (const [taskToken, task] of this.waiting) {
       if (task.executionArn !== executionArn) continue;
       if (task.heartbeatTimer) clearTimeout(task.heartbeatTimer);
+      if (task.timeoutTimer) clearTimeout(task.timeoutTimer);
       this.waiting.delete(taskToken);
       this.spentTokens.set(taskToken, 'done');
     }
@@ -351,12 +374,26 @@ function failureOf(error: Error & { cause?: unknown }): { error: string; cause: 
   return { error: inner?.name ?? error.name, cause: inner?.message ?? match?.[1] ?? error.message };
 }
 
-/** Timeouts longer than Node's timers can hold are left out (on AWS they run their full length). */
-function withinTimerRange(definition: Record<string, unknown>): Record<string, unknown> {
+/** The state field the runner moves a task's `TimeoutSecondsPath` value into (see `adaptedForRunner`). */
+const TIMEOUT_PARAMETER = 'localRunnerTimeoutSeconds';
+
+/**
+ * The definition as the runner runs it, with two adaptations, both for the library's limits:
+ * timeouts longer than Node's timers can hold are left out (on AWS they run their full length), and
+ * a task's `TimeoutSecondsPath`, which aws-local-stepfunctions 3 evaluates against the task's
+ * Parameters instead of its input, is moved into the Parameters (`TIMEOUT_PARAMETER`), where the
+ * runner's own timer reads it.
+ */
+function adaptedForRunner(definition: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(definition);
   if (typeof copy.TimeoutSeconds === 'number' && copy.TimeoutSeconds > MAX_TIMER_SECONDS) delete copy.TimeoutSeconds;
   for (const state of Object.values(copy.States as Record<string, Record<string, unknown>>)) {
     if (typeof state.TimeoutSeconds === 'number' && state.TimeoutSeconds > MAX_TIMER_SECONDS) state.TimeoutSeconds = MAX_TIMER_SECONDS;
+    if (state.Type === 'Task' && typeof state.TimeoutSecondsPath === 'string') {
+      state.Parameters = { ...(state.Parameters as Record<string, unknown>), [`${TIMEOUT_PARAMETER}.$`]: state.TimeoutSecondsPath };
+      delete state.TimeoutSecondsPath;
+      state.TimeoutSeconds = MAX_TIMER_SECONDS;
+    }
   }
   return copy;
 }

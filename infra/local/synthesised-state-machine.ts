@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { App, type CfnResource, Stack } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
+import { App, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { ActionPlansStack } from '../action-plans-stack.ts';

@@ -32,3 +32,11 @@ export class TaskTokenRefusedError extends Error {
     this.name = 'TaskTokenRefusedError';
   }
 }
+
+/** An execution of that name exists already and has ended (its name cannot be used again). */
+export class ExecutionNameTakenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExecutionNameTakenError';
+  }
+}

@@ -61,4 +61,6 @@ export interface StoredPlan extends Omit<Plan, 'items' | 'format'> {
   actionCount: number;
   createdAt: string;
   updatedAt: string;
+  /** A draft's items answered through the API so far; absent until the first answer. */
+  answeredItemCount?: number;
 }

@@ -44,3 +44,27 @@ export interface UploadStore {
   /** Uploads still analysing that started before `startedBefore` (ISO), oldest first. */
   listAnalysingSince(startedBefore: string, limit: number): Promise<Upload[]>;
 }
+
+/**
+ * An upload granted through the API (POST /uploads) before its file arrives: the object key the
+ * client may PUT to, and who asked. Its id is the id the client follows the upload by.
+ */
+export interface UploadRequest {
+  uploadId: string;
+  kind: UploadKind;
+  object: { bucket: string; key: string };
+  /** The requester's subject, and their establishment when they are staff. */
+  requestedBy: string;
+  establishmentId: string | null;
+  createdAt: string;
+  /** When the signed URL stops working. */
+  urlExpiresAt: string;
+}
+
+/** Upload requests, and the uploads their files became (found by object key). */
+export interface UploadRequests {
+  createRequest(request: UploadRequest): Promise<void>;
+  getRequest(uploadId: string): Promise<UploadRequest | null>;
+  /** The newest upload record of an object key (each version of the object is an upload). */
+  findLatestUploadOf(key: string): Promise<Upload | null>;
+}

@@ -24,6 +24,11 @@ export interface CompleteAnalysisDependencies {
   plans: PlanStore;
   textract: TextractJobs;
   clock: Clock;
+  /**
+   * Called after a plan revision is stored (also when a replay finds it stored): restarts the
+   * approval when the previous revision was sent back with changes requested. Absent: no approval flow.
+   */
+  resumeApproval?: (planId: string, previousRevision: number) => Promise<unknown>;
 }
 
 export interface AnalysisFinished {
@@ -49,8 +54,9 @@ export type CompleteAnalysisOutcome =
  */
 export async function completeAnalysis(
   finished: AnalysisFinished,
-  { uploads, plans, textract, clock }: CompleteAnalysisDependencies,
+  dependencies: CompleteAnalysisDependencies,
 ): Promise<CompleteAnalysisOutcome> {
+  const { uploads, plans, textract, clock } = dependencies;
   const upload = await uploads.get(finished.jobTag);
   if (!upload) return { outcome: 'ignored', reason: `no upload ${finished.jobTag} for Textract job ${finished.jobId}` };
   if (upload.status === 'parsed' || upload.status === 'failed') return { outcome: 'replayed', uploadId: upload.uploadId };
@@ -81,6 +87,7 @@ export async function completeAnalysis(
       document.type === 'report'
         ? await plans.storeDraft({ report: document.report, ...source })
         : await storePlan(document.plan, source, plans);
+    if (document.type === 'plan' && stored.revision > 1) await dependencies.resumeApproval?.(stored.planId, stored.revision - 1);
     return { outcome: 'parsed', uploadId: upload.uploadId, ...stored };
   } catch (error) {
     if (error instanceof DomainError) return fail(`${upload.fileName} could not be read: ${error.message}`);

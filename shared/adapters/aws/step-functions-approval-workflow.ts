@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  ExecutionAlreadyExists,
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -8,7 +9,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { type ApprovalWorkflow, type StageOutcome, TaskTokenRefusedError } from '../../ports/approval-workflow.ts';
+import { type ApprovalWorkflow, ExecutionNameTakenError, type StageOutcome, TaskTokenRefusedError } from '../../ports/approval-workflow.ts';
 
 /**
  * The approval state machine through the Step Functions API: on AWS, or on the local runner, which
@@ -20,13 +21,12 @@ export class StepFunctionsApprovalWorkflow implements ApprovalWorkflow {
   async start(input: { planId: string; revision: number; attempt: number }) {
     // Named after the plan, revision and attempt: a second start of the same run while it is
     // running returns the same execution instead of starting another.
-    const response = await this.config.client.send(
-      new StartExecutionCommand({
-        stateMachineArn: this.config.stateMachineArn,
-        name: executionNameOf(input),
-        input: JSON.stringify(input),
-      }),
-    );
+    const response = await this.config.client
+      .send(new StartExecutionCommand({ stateMachineArn: this.config.stateMachineArn, name: executionNameOf(input), input: JSON.stringify(input) }))
+      .catch((error: unknown) => {
+        if (error instanceof ExecutionAlreadyExists) throw new ExecutionNameTakenError(error.message);
+        throw error;
+      });
     if (!response.executionArn) throw new Error('Step Functions returned no execution ARN');
     return { executionId: response.executionArn, alreadyStarted: false };
   }

@@ -2,6 +2,7 @@ import { type BackoffOptions, backoffDelay, sleep } from '../retry.ts';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -15,6 +16,14 @@ import {
 import { draftItemsOf } from '../../domain/draft-plan.ts';
 import type { Action, Plan, PlanFormat, PlanItem, PlanStatus } from '../../domain/plan.ts';
 import type { Report } from '../../domain/report.ts';
+import type {
+  DraftAnswer,
+  DraftAnswerOutcome,
+  PlanListQuery,
+  PlanQueries,
+  StoredEstablishment,
+  StoredItem,
+} from '../../ports/plan-queries.ts';
 import type {
   PlanStore,
   StoreDraftInput,
@@ -109,7 +118,10 @@ const itemPrefix = (revision: number) => `${revisionRecordPrefix(revision)}ITEM#
 const ownerEntryPrefix = (revision: number) => `${revisionRecordPrefix(revision)}OWNER#`;
 const dueEntryPrefix = (revision: number) => `${revisionRecordPrefix(revision)}DUE#`;
 
+const establishmentKey = (establishmentId: string) => ({ pk: `ESTABLISHMENT#${establishmentId}`, sk: 'ESTABLISHMENT' });
+
 const UNDATED = '9999-12-31';
+const ALL_ESTABLISHMENTS = 'ESTABLISHMENTS';
 const ALL_PLANS = 'PLANS';
 const DATED_ACTIONS = 'DUE';
 
@@ -219,7 +231,6 @@ function countActions(plan: Pick<Plan, 'items'>): number {
  */
 function contentRecords(planId: string, revision: number, plan: RevisionContent): TableRecord[] {
   const { pk } = planKey(planId);
-  const establishmentId = establishmentIdOf(plan.establishment);
   const records: TableRecord[] = [];
   plan.items.forEach((item, itemIndex) => {
     const itemOrdinal = itemIndex + 1;
@@ -233,32 +244,48 @@ function contentRecords(planId: string, revision: number, plan: RevisionContent)
       revision,
       item: stored,
     });
-    stored.actions.forEach((action, actionIndex) => {
-      const actionOrdinal = actionIndex + 1;
-      const act = pad(actionOrdinal, 2);
-      const entry: ActionEntry = {
-        planId,
-        revision,
-        establishment: plan.establishment,
-        establishmentId,
-        itemRef: item.ref,
-        itemKind: item.kind,
-        itemOrdinal,
-        actionOrdinal,
-        text: action.text,
-        owners: action.owners,
-        targets: action.targets,
-        due: earliestDue(action),
-      };
-      const ownerKeys = [...new Set(action.owners.map(ownerKeyOf).filter(Boolean))];
-      ownerKeys.forEach((ownerKey, ownerIndex) => {
-        const sk = `${ownerEntryPrefix(revision)}${ord}#${act}#${pad(ownerIndex + 1, 2)}`;
-        records.push({ pk, sk, [ENTITY_ATTRIBUTE]: 'OwnerEntry', ...entry, ownerKey });
-      });
-      if (entry.due) {
-        records.push({ pk, sk: `${dueEntryPrefix(revision)}${ord}#${act}`, [ENTITY_ATTRIBUTE]: 'DueEntry', ...entry });
-      }
+    records.push(...actionEntryRecords(planId, revision, plan.establishment, stored, itemOrdinal));
+  });
+  return records;
+}
+
+/** The owner and due entries of one item's actions (without index keys). */
+function actionEntryRecords(
+  planId: string,
+  revision: number,
+  establishment: string | null,
+  stored: PlanItem,
+  itemOrdinal: number,
+): TableRecord[] {
+  const { pk } = planKey(planId);
+  const establishmentId = establishmentIdOf(establishment);
+  const ord = pad(itemOrdinal, 4);
+  const records: TableRecord[] = [];
+  stored.actions.forEach((action, actionIndex) => {
+    const actionOrdinal = actionIndex + 1;
+    const act = pad(actionOrdinal, 2);
+    const entry: ActionEntry = {
+      planId,
+      revision,
+      establishment,
+      establishmentId,
+      itemRef: stored.ref,
+      itemKind: stored.kind,
+      itemOrdinal,
+      actionOrdinal,
+      text: action.text,
+      owners: action.owners,
+      targets: action.targets,
+      due: earliestDue(action),
+    };
+    const ownerKeys = [...new Set(action.owners.map(ownerKeyOf).filter(Boolean))];
+    ownerKeys.forEach((ownerKey, ownerIndex) => {
+      const sk = `${ownerEntryPrefix(revision)}${ord}#${act}#${pad(ownerIndex + 1, 2)}`;
+      records.push({ pk, sk, [ENTITY_ATTRIBUTE]: 'OwnerEntry', ...entry, ownerKey });
     });
+    if (entry.due) {
+      records.push({ pk, sk: `${dueEntryPrefix(revision)}${ord}#${act}`, [ENTITY_ATTRIBUTE]: 'DueEntry', ...entry });
+    }
   });
   return records;
 }
@@ -298,6 +325,7 @@ function toStoredPlan(record: Record<string, unknown>): StoredPlan {
     createdAt,
     updatedAt,
     ...storedPlanFields(plan),
+    ...(typeof record.answeredItemCount === 'number' ? { answeredItemCount: record.answeredItemCount } : {}),
   };
 }
 
@@ -502,7 +530,7 @@ function keptAsHistory(revision: number, content: RevisionContent, plan: PlanSta
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A transaction's item and what it writes, to tell from the cancellation reasons which condition failed. */
 interface Write {
-  writes: 'plan' | 'revision' | 'content' | 'upload';
+  writes: 'plan' | 'revision' | 'content' | 'upload' | 'establishment';
   item: TransactItem;
 }
 type Commit = 'committed' | 'content-known' | 'plan-moved' | 'busy';
@@ -528,7 +556,7 @@ type Commit = 'committed' | 'content-known' | 'plan-moved' | 'busy';
  * A crash leaves invisible records (before 4) or an index still showing the previous revision
  * (in 5); the retried ingest reuses its claim, or repairs the index on the duplicate-content path.
  */
-export class DynamoPlanStore implements PlanStore {
+export class DynamoPlanStore implements PlanStore, PlanQueries {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly retry: RetryPolicy;
@@ -624,6 +652,115 @@ export class DynamoPlanStore implements PlanStore {
 
   async listRevisions(query: RevisionsQuery): Promise<Page<PlanRevision>> {
     return this.page(query, undefined, planKey(query.planId).pk, { beginsWith: 'REVISION#' }, true, toPlanRevision);
+  }
+
+  // ─── Query API ────────────────────────────────────────────────────────────────────────────
+
+  /** Access patterns 5 and 6, with the draft and status filter of the query API. */
+  async listPlanPage(query: PlanListQuery): Promise<Page<StoredPlan>> {
+    const filter = planListFilter(query);
+    return query.establishmentId === undefined
+      ? this.page(query, GSI2, ALL_PLANS, dateRange(query), false, toStoredPlan, filter)
+      : this.page(query, GSI1, `ESTABLISHMENT#${query.establishmentId}`, dateRange(query), false, toStoredPlan, filter);
+  }
+
+  /** Access pattern 7, one page: the item records of a revision, in document order. */
+  async listItemPage(planId: string, revision: number, request: PageRequest): Promise<Page<StoredItem>> {
+    return this.page(request, undefined, planKey(planId).pk, { beginsWith: itemPrefix(revision) }, true, toStoredItem);
+  }
+
+  /** Every establishment with a stored plan, by id (GSI2 `ESTABLISHMENTS`). */
+  async listEstablishments(request: PageRequest): Promise<Page<StoredEstablishment>> {
+    return this.page(request, GSI2, ALL_ESTABLISHMENTS, undefined, true, toStoredEstablishment);
+  }
+
+  /**
+   * Stores the answer to one item of a draft, in one transaction: the item (condition: still at the
+   * version read) and the plan record (condition: still this draft revision, with the answered count
+   * read; the count goes up when the item had no answer). The answer that completes the draft turns
+   * the plan `parsed`. The item's owner and due entries are then replaced; they stay out of the
+   * indexes while the plan is a draft, and the completing answer indexes the whole revision.
+   */
+  async storeDraftAnswer(answer: DraftAnswer): Promise<DraftAnswerOutcome> {
+    const { planId, revision, ordinal, expectedVersion, at } = answer;
+    const item = itemFields(answer.item);
+    const version = expectedVersion + 1;
+    const counted = answer.wasAnswered ? answer.answeredBefore : answer.answeredBefore + 1;
+    const planSets = ['updatedAt = :at', 'answeredItemCount = :counted'];
+    const planValues: Record<string, unknown> = {
+      ':at': at,
+      ':counted': counted,
+      ':revision': revision,
+      ':draft': 'awaiting_response',
+    };
+    if (answer.completes) {
+      planSets.push('#status = :parsed', '#format = :format');
+      planValues[':parsed'] = 'parsed';
+      planValues[':format'] = answer.completes.format;
+    }
+    const countCondition =
+      answer.answeredBefore === 0 ? '(attribute_not_exists(answeredItemCount) OR answeredItemCount = :before)' : 'answeredItemCount = :before';
+    planValues[':before'] = answer.answeredBefore;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { ...planKey(planId), sk: `${itemPrefix(revision)}${pad(ordinal, 4)}` },
+                UpdateExpression: 'SET #item = :item, version = :version, answeredAt = :at',
+                ConditionExpression:
+                  expectedVersion === 0 ? 'attribute_exists(pk) AND attribute_not_exists(version)' : 'version = :expected',
+                ExpressionAttributeNames: { '#item': 'item' },
+                ExpressionAttributeValues: {
+                  ':item': item,
+                  ':version': version,
+                  ':at': at,
+                  ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: planKey(planId),
+                UpdateExpression: `SET ${planSets.join(', ')}`,
+                ConditionExpression: `currentRevision = :revision AND #status = :draft AND ${countCondition}`,
+                ExpressionAttributeNames: { '#status': 'status', ...(answer.completes ? { '#format': 'format' } : {}) },
+                ExpressionAttributeValues: planValues,
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [itemReason, planReason] = error.CancellationReasons ?? [];
+      if (itemReason?.Code === 'ConditionalCheckFailed') {
+        return { outcome: 'conflict', reason: `item ${answer.item.ref} was changed meanwhile; read it again` };
+      }
+      if (planReason?.Code === 'ConditionalCheckFailed') {
+        return { outcome: 'conflict', reason: `plan ${planId} changed meanwhile (another answer, or a new revision); read it again` };
+      }
+      if ((error.CancellationReasons ?? []).some((reason) => RETRYABLE_CANCELLATIONS.has(reason.Code ?? ''))) {
+        return { outcome: 'conflict', reason: `plan ${planId} is being changed by another request; try again` };
+      }
+      throw error;
+    }
+
+    const entriesPrefix = `${pad(ordinal, 4)}#`;
+    const old = [
+      ...(await this.queryAll(planId, `${ownerEntryPrefix(revision)}${entriesPrefix}`)),
+      ...(await this.queryAll(planId, `${dueEntryPrefix(revision)}${entriesPrefix}`)),
+    ];
+    const establishment = (await this.getPlan(planId))?.establishment ?? null;
+    const fresh = actionEntryRecords(planId, revision, establishment, item, ordinal);
+    const freshKeys = new Set(fresh.map((record) => record.sk));
+    await this.batchDelete(old.filter((record) => !freshKeys.has(record.sk)).map(({ pk, sk }) => ({ pk, sk })));
+    await this.batchWrite(fresh);
+    if (answer.completes) await this.index(planId, revision, []);
+    return { outcome: 'stored', version };
   }
 
   // ─── Write steps ──────────────────────────────────────────────────────────────────────────
@@ -736,7 +873,36 @@ export class DynamoPlanStore implements PlanStore {
         },
       },
     };
-    return [{ writes: 'plan', item: planUpdate }, ...this.historyItems(planId, revision, input)];
+    const establishment: Write[] = establishmentId
+      ? [{ writes: 'establishment', item: this.establishmentUpdate(establishmentId, plan.establishment!, previous === 0, storedAt) }]
+      : [];
+    return [{ writes: 'plan', item: planUpdate }, ...establishment, ...this.historyItems(planId, revision, input)];
+  }
+
+  /**
+   * The establishment's record, kept in the transaction that makes a revision current: its name as
+   * the latest plan prints it, and how many plans it has (counted when a plan's first revision is stored).
+   */
+  private establishmentUpdate(establishmentId: string, name: string, newPlan: boolean, at: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: establishmentKey(establishmentId),
+        UpdateExpression:
+          `SET #entity = :entity, establishmentId = :id, #name = :name, gsi2pk = :list, gsi2sk = :id, updatedAt = :at, ` +
+          `firstStoredAt = if_not_exists(firstStoredAt, :at), planCount = if_not_exists(planCount, :zero) + :added`,
+        ExpressionAttributeNames: { '#entity': ENTITY_ATTRIBUTE, '#name': 'name' },
+        ExpressionAttributeValues: {
+          ':entity': 'Establishment',
+          ':id': establishmentId,
+          ':name': name,
+          ':list': ALL_ESTABLISHMENTS,
+          ':at': at,
+          ':zero': 0,
+          ':added': newPlan ? 1 : 0,
+        },
+      },
+    };
   }
 
   /** The revision and content records and the upload marked parsed: a revision stored without becoming current. */
@@ -849,6 +1015,13 @@ export class DynamoPlanStore implements PlanStore {
     }
   }
 
+  /** Deletes records one by one: an item's few superseded owner and due entries. */
+  private async batchDelete(keys: { pk: string; sk: string }[]): Promise<void> {
+    for (const Key of keys) {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key }));
+    }
+  }
+
   /** Full jitter after the `attempt`-th call (1-based): a random wait up to base × 2^(attempt − 1), capped. */
   private backoff(attempt: number): Promise<void> {
     return (this.retry.sleep ?? sleep)(backoffDelay(attempt - 1, this.retry));
@@ -883,9 +1056,10 @@ export class DynamoPlanStore implements PlanStore {
     sortKey: SortKeyCondition | undefined,
     ascending: boolean,
     toResult: (record: Record<string, unknown>) => T,
+    filter?: QueryFilter,
   ): Promise<Page<T>> {
     const [partitionName, sortName] = keyAttributesOf(indexName);
-    const values: Record<string, unknown> = { ':partition': partition };
+    const values: Record<string, unknown> = { ':partition': partition, ...filter?.values };
     let condition = `${partitionName} = :partition`;
     if (sortKey && 'between' in sortKey) {
       condition += ` AND ${sortName} BETWEEN :from AND :to`;
@@ -905,6 +1079,7 @@ export class DynamoPlanStore implements PlanStore {
       ScanIndexForward: ascending,
       Limit: pageSize(request.limit),
       ExclusiveStartKey: request.cursor === undefined ? undefined : decodeCursor(request.cursor, indexName, partition),
+      ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
     };
     const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand(query));
     const items = (Items ?? []).map(toResult);
@@ -913,6 +1088,50 @@ export class DynamoPlanStore implements PlanStore {
 }
 
 type SortKeyCondition = { between: [string, string] } | { beginsWith: string } | { '<': string };
+
+/** A FilterExpression applied to a query's page (DynamoDB reads `Limit` records, then filters them). */
+interface QueryFilter {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/**
+ * The plan list's filter: drafts only of the establishment given (all for '*', none for null), and
+ * the status asked for. A record stored before `status` existed holds a parsed plan.
+ */
+function planListFilter(query: Pick<PlanListQuery, 'draftsOf' | 'status'>): QueryFilter | undefined {
+  const parts: string[] = [];
+  const values: Record<string, unknown> = {};
+  const notDraft = '(attribute_not_exists(#status) OR #status <> :draft)';
+  if (query.draftsOf === null) {
+    parts.push(notDraft);
+    values[':draft'] = 'awaiting_response';
+  } else if (query.draftsOf !== '*') {
+    parts.push(`(${notDraft} OR establishmentId = :draftsOf)`);
+    values[':draft'] = 'awaiting_response';
+    values[':draftsOf'] = query.draftsOf;
+  }
+  if (query.status !== undefined) {
+    parts.push(query.status === 'parsed' ? '(#status = :status OR attribute_not_exists(#status))' : '#status = :status');
+    values[':status'] = query.status;
+  }
+  return parts.length ? { expression: parts.join(' AND '), names: { '#status': 'status' }, values } : undefined;
+}
+
+function toStoredItem(record: Record<string, unknown>): StoredItem {
+  const sk = record.sk as string;
+  return {
+    ordinal: Number(sk.slice(sk.lastIndexOf('#') + 1)),
+    version: typeof record.version === 'number' ? record.version : 0,
+    item: record.item as PlanItem,
+  };
+}
+
+function toStoredEstablishment(record: Record<string, unknown>): StoredEstablishment {
+  const { establishmentId, name, planCount, firstStoredAt, updatedAt } = record as unknown as StoredEstablishment;
+  return { establishmentId, name, planCount, firstStoredAt, updatedAt };
+}
 
 /** Listing dates from `from` to `to` inclusive: the sort key is `<date>#<planId>`, and "~" sorts after "#". */
 function dateRange(query: { from?: string | undefined; to?: string | undefined }): SortKeyCondition {

@@ -9,9 +9,9 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { StoredPlanRef } from '../../ports/plan-store.ts';
-import type { Upload, UploadStore } from '../../ports/upload-store.ts';
+import type { Upload, UploadRequest, UploadRequests, UploadStore } from '../../ports/upload-store.ts';
 import { ENTITY_ATTRIBUTE, withoutKeys } from './dynamodb-client.ts';
-import { GSI1 } from './table-definition.ts';
+import { GSI1, GSI2 } from './table-definition.ts';
 
 export interface DynamoStoreConfig {
   client: DynamoDBDocumentClient;
@@ -36,6 +36,12 @@ function uploadKey(uploadId: string): { pk: string; sk: string } {
 const ANALYSING = 'UPLOADS#analysing';
 const analysingSortKey = (startedAt: string, uploadId: string) => `${startedAt}#${uploadId}`;
 
+/** GSI2 holds every upload under its object key, newest first: how an upload request finds its upload. */
+const objectKeyPartition = (key: string) => `OBJECT#${key}`;
+const uploadRequestKey = (uploadId: string) => ({ pk: `UPLOAD_REQUEST#${uploadId}`, sk: 'UPLOAD_REQUEST' });
+/** An upload request is kept this long after its URL expires (TTL), long enough to follow the upload. */
+const UPLOAD_REQUEST_KEPT_SECONDS = 30 * 24 * 3600;
+
 /**
  * The update that marks an upload parsed into a plan revision and takes it out of the analysing
  * index. The plan store runs it inside the transaction that makes the revision current.
@@ -58,7 +64,7 @@ export function markParsedUpdate(
   };
 }
 
-export class DynamoUploadStore implements UploadStore {
+export class DynamoUploadStore implements UploadStore, UploadRequests {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -76,7 +82,14 @@ export class DynamoUploadStore implements UploadStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...upload, ...uploadKey(upload.uploadId), ...analysing, [ENTITY_ATTRIBUTE]: 'Upload' },
+          Item: {
+            ...upload,
+            ...uploadKey(upload.uploadId),
+            ...analysing,
+            gsi2pk: objectKeyPartition(upload.object.key),
+            gsi2sk: `${upload.createdAt}#${upload.uploadId}`,
+            [ENTITY_ATTRIBUTE]: 'Upload',
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -151,6 +164,45 @@ export class DynamoUploadStore implements UploadStore {
       from = page.LastEvaluatedKey;
     } while (from && uploads.length < limit);
     return uploads;
+  }
+
+  async createRequest(request: UploadRequest): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...request,
+          ...uploadRequestKey(request.uploadId),
+          [ENTITY_ATTRIBUTE]: 'UploadRequest',
+          expiresAt: Math.floor(Date.parse(request.urlExpiresAt) / 1000) + UPLOAD_REQUEST_KEPT_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getRequest(uploadId: string): Promise<UploadRequest | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: uploadRequestKey(uploadId) }),
+    );
+    if (!Item) return null;
+    const { expiresAt: _expiresAt, ...request } = withoutKeys(Item);
+    return request as unknown as UploadRequest;
+  }
+
+  async findLatestUploadOf(key: string): Promise<Upload | null> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI2,
+        KeyConditionExpression: 'gsi2pk = :object',
+        ExpressionAttributeValues: { ':object': objectKeyPartition(key) },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const item = Items?.[0];
+    return item ? (withoutKeys(item) as unknown as Upload) : null;
   }
 
   /**

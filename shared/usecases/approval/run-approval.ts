@@ -2,7 +2,7 @@ import { ApprovalExpiredError, type ApprovalStage, evaluateStage, itemsAwaitingR
 import { issueLinkToken } from '../../domain/approval-links.ts';
 import { ConflictError, NotFoundError, RequestError, UnprocessableError } from '../../domain/request-errors.ts';
 import type { ApprovalLink, ApprovalRun, StageRequest } from '../../ports/approval-store.ts';
-import { TaskTokenRefusedError } from '../../ports/approval-workflow.ts';
+import { ExecutionNameTakenError, TaskTokenRefusedError } from '../../ports/approval-workflow.ts';
 import { renderApprovalRequestEmail, renderPlanOutcomeEmail } from '../../presentation/approval-emails.ts';
 import { type ApprovalDependencies, addSeconds, approvalSummaryOf, chainFor, linkUrls } from './approval-context.ts';
 
@@ -38,8 +38,16 @@ export async function submitForApproval(
   if (latest?.status === 'changes_requested') {
     throw new ConflictError(`Changes were requested to revision ${revision} of plan ${planId}: upload the corrected plan as a new revision`);
   }
-  const started = await deps.workflow.start({ planId, revision, attempt: (latest?.attempt ?? 0) + 1 });
-  return { planId, revision, ...started };
+  // An attempt whose execution ended before it recorded its run (its first step failed) has used its
+  // name: the next number is taken.
+  for (let attempt = (latest?.attempt ?? 0) + 1; ; attempt++) {
+    try {
+      const started = await deps.workflow.start({ planId, revision, attempt });
+      return { planId, revision, ...started };
+    } catch (error) {
+      if (!(error instanceof ExecutionNameTakenError) || attempt >= (latest?.attempt ?? 0) + 5) throw error;
+    }
+  }
 }
 
 /** Starts a new revision's approval by itself when its previous revision was sent back with changes requested. */

@@ -1,0 +1,66 @@
+import { assertCanReadPlan, canWorkOnEstablishment, type Principal } from '../../domain/access.ts';
+import type { ApprovalAuditEntry, ApprovalChain } from '../../domain/approval.ts';
+import { ForbiddenError, NotFoundError } from '../../domain/request-errors.ts';
+import type { ApprovalDependencies } from './approval-context.ts';
+import { submitForApproval } from './run-approval.ts';
+
+/**
+ * The approval flow through the HTTP API: sending a plan for approval, an establishment's approval
+ * chain, and the audit of decisions.
+ */
+type ApiDependencies = Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain' | 'clock'>;
+
+/** POST /plans/{id}/approval: staff of the plan's establishment, or an admin. */
+export async function sendPlanForApproval(planId: string, principal: Principal, deps: ApiDependencies) {
+  const plan = await deps.plans.getPlan(planId);
+  if (!plan) throw new NotFoundError(`There is no plan ${planId}`);
+  assertCanReadPlan(principal, plan);
+  if (!canWorkOnEstablishment(principal, plan.establishmentId)) {
+    throw new ForbiddenError(`Only staff of ${plan.establishmentId ?? 'the plan’s establishment'} and admins may send plan ${planId} for approval`);
+  }
+  return submitForApproval(deps, planId);
+}
+
+export interface ApprovalChainView {
+  establishmentId: string;
+  chain: ApprovalChain;
+  /** `establishment`: set for it; `default`: the deployment's default, until one is set. */
+  source: 'establishment' | 'default';
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+/** GET /establishments/{id}/approvers: admins, approvers, and the establishment's staff (it lists people's addresses). */
+export async function getApprovalChain(establishmentId: string, principal: Principal, deps: ApiDependencies): Promise<ApprovalChainView> {
+  if (principal.role === 'viewer' || (principal.role === 'staff' && principal.establishmentId !== establishmentId)) {
+    throw new ForbiddenError(`The approvers of ${establishmentId} are shown to its staff, approvers and admins`);
+  }
+  const stored = await deps.approvals.getChain(establishmentId);
+  if (stored) return { establishmentId, chain: stored.chain, source: 'establishment', updatedAt: stored.updatedAt, updatedBy: stored.updatedBy };
+  if (!deps.defaultChain) throw new NotFoundError(`No approvers are set for ${establishmentId}, and there is no default`);
+  return { establishmentId, chain: deps.defaultChain, source: 'default', updatedAt: null, updatedBy: null };
+}
+
+/** PUT /establishments/{id}/approvers: admins only (who approves a plan is not for its authors to choose). Runs already started keep their chain. */
+export async function setApprovalChain(establishmentId: string, chain: ApprovalChain, principal: Principal, deps: ApiDependencies): Promise<ApprovalChainView> {
+  if (principal.role !== 'admin') throw new ForbiddenError('Only admins may set an establishment’s approvers');
+  const updatedAt = deps.clock.now().toISOString();
+  const updatedBy = principal.email ?? principal.subject;
+  await deps.approvals.putChain(establishmentId, chain, updatedBy, updatedAt);
+  return { establishmentId, chain, source: 'establishment', updatedAt, updatedBy };
+}
+
+/**
+ * GET /plans/{id}/audit: every decision on the plan, oldest first, to whoever may read the plan.
+ * The client's hashed address and user agent are shown to admins only.
+ */
+export async function listApprovalAudit(planId: string, principal: Principal, deps: ApiDependencies): Promise<{ planId: string; entries: ApprovalAuditEntry[] }> {
+  const plan = await deps.plans.getPlan(planId);
+  if (!plan) throw new NotFoundError(`There is no plan ${planId}`);
+  assertCanReadPlan(principal, plan);
+  const entries = await deps.approvals.listAudit(planId);
+  return {
+    planId,
+    entries: principal.role === 'admin' ? entries : entries.map((entry) => ({ ...entry, clientIpHash: null, userAgent: null })),
+  };
+}

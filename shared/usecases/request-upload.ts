@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { assertCanUpload, type Principal } from '../domain/access.ts';
+import { UPLOAD_PREFIXES } from '../domain/uploads.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { UploadKind, UploadRequests } from '../ports/upload-store.ts';
+import type { SignedUpload, UploadUrlSigner } from '../ports/upload-url-signer.ts';
+
+export interface RequestUploadResult {
+  uploadId: string;
+  kind: UploadKind;
+  upload: Omit<SignedUpload, 'expiresAt'>;
+  expiresAt: string;
+  statusUrl: string;
+}
+
+export const UPLOAD_URL_LIFETIME_SECONDS = 15 * 60;
+
+/**
+ * Grants one upload: a fresh object key under the kind's prefix (`uploads/plans/<uuid>.pdf`), a URL
+ * to PUT the PDF to, and a record of the request under the id the client follows it by (the uuid).
+ * The S3 event of the object then starts the ingestion; GET /uploads/{id} finds that upload by key.
+ */
+export async function requestUpload(
+  input: { kind: UploadKind },
+  principal: Principal,
+  { uploads, signer, clock, bucket }: { uploads: UploadRequests; signer: UploadUrlSigner; clock: Clock; bucket: string },
+): Promise<RequestUploadResult> {
+  assertCanUpload(principal);
+  const uploadId = randomUUID();
+  const key = `${UPLOAD_PREFIXES[input.kind]}${uploadId}.pdf`;
+  const signed = await signer.sign({ key, contentType: 'application/pdf', expiresInSeconds: UPLOAD_URL_LIFETIME_SECONDS });
+  await uploads.createRequest({
+    uploadId,
+    kind: input.kind,
+    object: { bucket, key },
+    requestedBy: principal.subject,
+    establishmentId: principal.establishmentId,
+    createdAt: clock.now().toISOString(),
+    urlExpiresAt: signed.expiresAt,
+  });
+  const { expiresAt, ...upload } = signed;
+  return { uploadId, kind: input.kind, upload, expiresAt, statusUrl: `/uploads/${uploadId}` };
+}

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { App, type CfnResource } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../functions/api/routes.ts';
+import { ActionPlansStack } from '../../infra/action-plans-stack.ts';
+import { readSettings } from '../../infra/settings.ts';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+let app: App;
+let stack: ActionPlansStack;
+let template: Template;
+
+beforeAll(() => {
+  app = new App({ context: cdkJson.context });
+  stack = new ActionPlansStack(app, 'ActionPlans-test', { settings: readSettings(app.node) });
+  template = Template.fromStack(stack);
+}, 180_000);
+
+const logicalId = (construct: IConstruct) => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnResource);
+
+function statementsOf(role: IConstruct): Json[] {
+  const roleRef = JSON.stringify({ Ref: logicalId(role) });
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Json[]);
+}
+
+const apiRef = () => ({ Ref: logicalId(stack.queryApi.httpApi) });
+
+describe('query API routes', () => {
+  it('has exactly one API Gateway route per entry of the route table', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: apiRef() } }));
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('puts the Cognito JWT authorizer on every route but the public ones', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: apiRef() } }));
+    for (const route of API_ROUTES) {
+      const found = routes.find((candidate) => candidate.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      if (route.auth === 'required') expect(found.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: expect.anything() });
+      else expect(found.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      ApiId: apiRef(),
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Audience: [{ Ref: logicalId(stack.queryApi.userPoolClient) }],
+        Issuer: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      },
+    });
+  });
+
+  it('logs access and throttles on the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: apiRef(),
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logicalId(stack.queryApi.accessLogs), 'Arn'] } },
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: cdkJson.context['actionPlans:apiThrottleRatePerSecond'],
+        ThrottlingBurstLimit: cdkJson.context['actionPlans:apiThrottleBurst'],
+      },
+    });
+  });
+});
+
+describe('Cognito user pool', () => {
+  it('has a strong password policy, optional TOTP MFA, threat protection, no self sign-up', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      Policies: { PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'role', Mutable: true }), Match.objectLike({ Name: 'establishment', Mutable: true })]),
+    });
+  });
+
+  it('has a group per role, and a client that cannot write role or establishment', () => {
+    const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(['admin', 'approver', 'staff', 'viewer']);
+    const client = template.toJSON().Resources[logicalId(stack.queryApi.userPoolClient)].Properties as Json;
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.WriteAttributes).not.toContain('custom:role');
+    expect(client.WriteAttributes).not.toContain('custom:establishment');
+    expect(client.ReadAttributes).toEqual(expect.arrayContaining(['custom:role', 'custom:establishment']));
+  });
+});
+
+describe('least privilege per route', () => {
+  const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stack.data.table), 'Arn'] });
+
+  it('grants each function only the table actions and indexes its route lists', () => {
+    for (const route of API_ROUTES) {
+      const statements = statementsOf(stack.queryApi.functions[route.id]!.role);
+      const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('dynamodb:')));
+      const onTable = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn())).flatMap((s) => [s.Action].flat());
+      expect(onTable.sort(), route.id).toEqual((route.access.table ?? []).map((a) => `dynamodb:${a}`).sort());
+      const indexes = dynamo.flatMap((s) => [s.Resource].flat()).filter((r) => JSON.stringify(r).includes('/index/'));
+      expect(indexes.length, route.id).toBe(route.access.indexes?.length ?? 0);
+      expect(dynamo.every((s) => [s.Action].flat().every((a: string) => !a.includes('Scan') && a !== 'dynamodb:*'))).toBe(true);
+    }
+  });
+
+  it('lets only the upload route put objects, and only below the upload prefixes', () => {
+    for (const route of API_ROUTES) {
+      const s3 = statementsOf(stack.queryApi.functions[route.id]!.role).filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
+      if (!route.access.signsUploads) {
+        expect(s3, route.id).toEqual([]);
+        continue;
+      }
+      expect(s3.flatMap((s) => [s.Action].flat())).toEqual(['s3:PutObject']);
+      expect(JSON.stringify(s3[0]!.Resource)).toContain('/uploads/plans/*');
+      expect(JSON.stringify(s3[0]!.Resource)).toContain('/uploads/reports/*');
+    }
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged in the query API', () => {
+    const report = new AwsSolutionsChecks(undefined, { verbose: false }).validateScope(app);
+    const findings = report.violations
+      .map((violation) => ({
+        rule: violation.ruleName,
+        resources: violation.violatingResources.map((r) => r.constructPath).filter((path) => path?.includes('/QueryApi/')),
+      }))
+      .filter((finding) => finding.resources.length > 0);
+    expect(findings).toEqual([]);
+  });
+});
