@@ -146,3 +146,21 @@ export const API_ROUTES: readonly ApiRoute[] = [
     access: { table: ['PutItem'] },
   },
 ];
+
+/**
+ * The approval link pages (HTML; public: the link's secret is the credential). Not in the OpenAPI
+ * document: people open them from an email. The approval construct adds them to the same HTTP API
+ * (infra/constructs/approval.ts), and the local gateway serves them with these entries.
+ */
+export const APPROVAL_LINK_ROUTES: readonly ApiRoute[] = (['GET', 'POST'] as const).map((method) => ({
+  id: `ApprovalLink${method === 'GET' ? 'Page' : 'Decision'}`,
+  method,
+  path: '/approvals/{token}',
+  entry: 'functions/approval-link.ts',
+  auth: 'none',
+  description: method === 'GET' ? 'Shows what an approval link would decide' : 'Records an approval link\'s decision',
+  access: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'] },
+}));
+
+/** The routes of the approval flow, whose use is tested with the flow (tests/api/approval-api.test.ts). */
+export const APPROVAL_ROUTE_IDS: readonly string[] = ['SendPlanForApproval', 'ListPlanAudit', 'GetApprovers', 'PutApprovers'];

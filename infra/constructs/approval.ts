@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { APPROVAL_LINK_ROUTES } from '../../functions/api/routes.ts';
 import type { ApprovalSettings } from '../settings.ts';
 import type { Data } from './data.ts';
 import { HandlerFunction } from './handler-function.ts';
@@ -77,7 +78,7 @@ export class Approval extends Construct {
     this.environment = {
       TABLE_NAME: table.tableName,
       EMAIL_FROM: settings.emailFrom,
-      APPROVAL_LINK_BASE_URL: `${props.api.apiEndpoint}/approvals`,
+      APPROVAL_LINK_BASE_URL: `${props.api.apiEndpoint}${(APPROVAL_LINK_ROUTES[0]?.path ?? '/approvals/{token}').replace('/{token}', '')}`,
       APPROVAL_LINK_VALID_SECONDS: String(settings.linkValidity.toSeconds()),
       APPROVAL_REMINDER_AFTER_SECONDS: String(settings.reminderAfter.toSeconds()),
       APPROVAL_ESCALATE_AFTER_SECONDS: String(settings.escalateAfter.toSeconds()),
@@ -138,14 +139,21 @@ export class Approval extends Construct {
       }
       Validations.of(stateMachinePolicy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Tracing: xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets support no resource-level permissions.',
+        reason:
+          'Execution logs and tracing: the CloudWatch Logs delivery actions Step Functions needs (logs:CreateLogDelivery, …) and ' +
+          'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets support no resource-level permissions.',
       });
     }
 
+    const linkPath = APPROVAL_LINK_ROUTES[0]?.path ?? '/approvals/{token}';
+    if (APPROVAL_LINK_ROUTES.some((route) => route.path !== linkPath || route.entry !== this.approvalLink.entry)) {
+      throw new Error('The approval link routes must share one path and the approval link handler');
+    }
     const linkIntegration = new HttpLambdaIntegration('ApprovalLinkIntegration', this.approvalLink.function);
     const routes = props.api.addRoutes({
-      path: '/approvals/{token}',
-      methods: [HttpMethod.GET, HttpMethod.POST],
+      // The same routes the local gateway serves (functions/api/routes.ts).
+      path: linkPath,
+      methods: APPROVAL_LINK_ROUTES.map((route) => HttpMethod[route.method]),
       integration: linkIntegration,
       // Public on purpose: the link's single-use secret is the credential (approvers have no accounts).
       authorizer: new HttpNoneAuthorizer(),

@@ -20,7 +20,7 @@ import type { Report } from '../../shared/domain/report.ts';
  * same route table and handlers as on AWS) on a free port, dev tokens, and every response checked
  * against the OpenAPI document.
  */
-export async function startApi(options: { receiveUpload?: (key: string, bytes: Uint8Array) => Promise<void> } = {}) {
+export async function startApi(options: { receiveUpload?: (key: string, bytes: Uint8Array) => Promise<void>; routes?: readonly ApiRoute[] } = {}) {
   const tableName = `api-${randomUUID()}`;
   const endpoint = inject('dynamodbEndpoint');
   const client = createDocumentClient({ region: 'local', endpoint });

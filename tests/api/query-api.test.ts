@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../functions/api/routes.ts';
+import { API_ROUTES, APPROVAL_ROUTE_IDS } from '../../functions/api/routes.ts';
 import { mintDevToken } from '../../infra/local/dev-tokens.ts';
 import type { Report } from '../../shared/domain/report.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
@@ -294,10 +294,12 @@ describe('contract', () => {
   });
 
   it('every route was exercised with a success response, and every secured one with an error', () => {
-    expect(api.contract.unseen((route) => [route.method === 'POST' ? 201 : 200])).toEqual([]);
+    // The approval flow's routes are exercised with the flow, in approval-api.test.ts.
+    const unseen = api.contract.unseen((route) => [route.method === 'POST' ? 201 : 200]);
+    expect(unseen.filter((key) => !API_ROUTES.some((route) => APPROVAL_ROUTE_IDS.includes(route.id) && key.startsWith(`${route.method} ${route.path} `)))).toEqual([]);
     const seen = [...api.contract.seen];
     const withoutError = API_ROUTES.filter(
-      (route) => route.auth === 'required' && !seen.some((key) => key.startsWith(`${route.method} ${route.path} 4`)),
+      (route) => route.auth === 'required' && !APPROVAL_ROUTE_IDS.includes(route.id) && !seen.some((key) => key.startsWith(`${route.method} ${route.path} 4`)),
     ).map((route) => `${route.method} ${route.path}`);
     expect(withoutError).toEqual([]);
   });

@@ -35,7 +35,9 @@ const apiRef = () => ({ Ref: logicalId(stack.queryApi.httpApi) });
 describe('query API routes', () => {
   it('has exactly one API Gateway route per entry of the route table', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: apiRef() } }));
-    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    // Besides the table's routes, the approval construct adds its public link pages to the same API.
+    const tableRoutes = routes.map((route) => route.Properties.RouteKey as string).filter((key) => !key.endsWith(' /approvals/{token}'));
+    expect(tableRoutes.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it('puts the Cognito JWT authorizer on every route but the public ones', () => {

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ActionPlansStack } from '../../infra/action-plans-stack.ts';
-import type { HandlerFunction } from '../../infra/constructs/handler-function.ts';
+import { HandlerFunction } from '../../infra/constructs/handler-function.ts';
 import { readSettings } from '../../infra/settings.ts';
 import { GSI1, TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition.ts';
 
@@ -182,7 +182,9 @@ describe('Lambda functions', () => {
   ];
 
   it('run Node.js 22 on ARM with active tracing, ESM bundles and their own log group', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    // Every function of the stack is a HandlerFunction (the ingestion's three, the approval's, one per API route).
+    const handlers = stack.node.findAll().filter((construct) => construct instanceof HandlerFunction);
+    template.resourceCountIs('AWS::Lambda::Function', handlers.length);
     for (const [, handler] of functions()) {
       expect(propertiesOf(handler.function)).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -193,11 +195,17 @@ describe('Lambda functions', () => {
       });
     }
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: cdkJson.context['actionPlans:logRetentionDays'] });
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    // One per function, the state machine's and the API's access log.
+    template.resourceCountIs('AWS::Logs::LogGroup', stack.node.findAll().filter((construct) => construct instanceof HandlerFunction).length + 2);
   });
 
   it('are given the environment their handlers read', () => {
     const table = ref(stack.data.table);
+    // Storing a revision may restart an approval sent back with changes requested.
+    const approval = {
+      STATE_MACHINE_ARN: ref(stack.approval.stateMachine),
+      DEFAULT_APPROVAL_CHAIN: JSON.stringify(cdkJson.context['actionPlans:defaultApprovalChain']),
+    };
     const variables = (handler: HandlerFunction) => (propertiesOf(handler.function).Environment as { Variables: Json }).Variables;
     expect(variables(stack.uploads.uploadReceived)).toEqual({
       TABLE_NAME: table,
@@ -205,12 +213,14 @@ describe('Lambda functions', () => {
       TEXTRACT_ROLE_ARN: arnOf(stack.uploads.textractPublishRole),
       UPLOAD_BUCKET: ref(stack.uploads.bucket),
       NODE_OPTIONS: '--enable-source-maps',
+      ...approval,
     });
-    expect(variables(stack.uploads.analysisCompleted)).toEqual({ TABLE_NAME: table, NODE_OPTIONS: '--enable-source-maps' });
+    expect(variables(stack.uploads.analysisCompleted)).toEqual({ TABLE_NAME: table, NODE_OPTIONS: '--enable-source-maps', ...approval });
     expect(variables(stack.uploads.sweepStalledAnalyses)).toEqual({
       TABLE_NAME: table,
       STALL_AFTER_MINUTES: String(cdkJson.context['actionPlans:stallAfterMinutes']),
       NODE_OPTIONS: '--enable-source-maps',
+      ...approval,
     });
   });
 
@@ -222,7 +232,8 @@ describe('Lambda functions', () => {
       expect(existsSync(bundle), `${name} bundle`).toBe(true);
       const sources = (JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[] }).sources;
       expect(sources.some((source) => source.includes(`functions/${name}.ts`))).toBe(true);
-      expect(sources.filter((source) => /pdfjs|pdf-lib|pdfkit|shared\/adapters\/local\//.test(source))).toEqual([]);
+      // The local outbox (node:fs only) is in: the same handler sends email to it when run locally.
+      expect(sources.filter((source) => /pdfjs|pdf-lib|pdfkit|shared\/adapters\/local\/(?!outbox-email-sender)/.test(source))).toEqual([]);
       expect(statSync(bundle).size, `${name} bundle bytes`).toBeLessThan(3 * 1024 * 1024);
     }
   });
@@ -358,6 +369,18 @@ describe('table', () => {
   });
 });
 
+/** What Step Functions needs to deliver execution logs to CloudWatch Logs; these actions support no resource scope. */
+const stateMachineLogDelivery = [
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:DescribeLogGroups',
+  'logs:DescribeResourcePolicies',
+  'logs:GetLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:UpdateLogDelivery',
+];
+
 describe('permissions', () => {
   const tableArn = () => arnOf(stack.data.table);
 
@@ -367,7 +390,7 @@ describe('permissions', () => {
       expect(actionsAllowedOn(statements, objectsUnder(prefix))).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
     }
     expect(actionsAllowedOn(statements, arnOf(stack.uploads.bucket))).toEqual(['s3:ListBucket']);
-    expect(actionsAllowedOn(statements, tableArn())).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(actionsAllowedOn(statements, tableArn())).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(actionsAllowedOn(statements, '*')).toEqual([
       'textract:StartDocumentAnalysis',
       'xray:PutTelemetryRecords',
@@ -422,7 +445,12 @@ describe('permissions', () => {
     // The one exception is SNS's documented requirement on the topic's key.
     expect(actions.filter((action) => action.includes('*'))).toEqual(['kms:GenerateDataKey*']);
     const onAnyResource = statements.filter((s) => list(s.Resource).includes('*')).flatMap((s) => list(s.Action));
-    expect(onAnyResource.every((action) => /^(xray|textract):/.test(action))).toBe(true);
+    expect(onAnyResource.filter((action) => !/^(xray|textract):/.test(action))).toEqual(stateMachineLogDelivery);
+    // Those log delivery actions are the state machine's, for its execution logs.
+    const machineStatements = statementsOf(stack.approval.stateMachine.role);
+    expect(machineStatements.filter((s) => list(s.Resource).includes('*')).flatMap((s) => list(s.Action)).filter((action) => action.startsWith('logs:'))).toEqual(
+      stateMachineLogDelivery,
+    );
   });
 
   it('use no AWS managed policies', () => {

@@ -876,7 +876,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
     const establishment: Write[] = establishmentId
       ? [{ writes: 'establishment', item: this.establishmentUpdate(establishmentId, plan.establishment!, previous === 0, storedAt) }]
       : [];
-    return [{ writes: 'plan', item: planUpdate }, ...establishment, ...this.historyItems(planId, revision, input)];
+    return [{ writes: 'plan', item: planUpdate }, ...this.historyItems(planId, revision, input), ...establishment];
   }
 
   /**
