@@ -167,6 +167,8 @@ interface RouteFigures {
   maxDynamoDbRequests: number;
   maxQueryPages: number;
   requestsPerCall: string;
+  /** The fewest records a JSON list page held (items, plans, actions…); absent for other bodies. */
+  minPageItems?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -182,19 +184,22 @@ async function measure(baseUrl: string, bench: RouteBench): Promise<RouteFigures
     const response = await fetch(baseUrl + bench.path(i), {
       headers: bench.token ? { authorization: `Bearer ${bench.token}` } : {},
     });
-    await response.arrayBuffer();
+    const body = await response.text();
     const ms = performance.now() - started;
-    if (response.status !== 200) throw new Error(`${bench.route} (${bench.path(i)}): HTTP ${response.status}`);
-    return { ms, requests: new Map(sent) };
+    if (response.status !== 200) throw new Error(`${bench.route} (${bench.path(i)}): HTTP ${response.status} ${body.slice(0, 300)}`);
+    const listed = /json/.test(response.headers.get('content-type') ?? '') ? (JSON.parse(body) as { items?: unknown }).items : undefined;
+    return { ms, requests: new Map(sent), pageItems: Array.isArray(listed) ? listed.length : undefined };
   };
   for (let i = 0; i < WARM_UP_CALLS; i++) await call(i);
   const times: number[] = [];
   let maxRequests = 0;
   let maxQueries = 0;
+  let minPageItems: number | undefined;
   const shapes = new Map<string, number>();
   for (let i = 0; i < MEASURED_CALLS; i++) {
-    const { ms, requests } = await call(WARM_UP_CALLS + i);
+    const { ms, requests, pageItems } = await call(WARM_UP_CALLS + i);
     times.push(ms);
+    if (pageItems !== undefined) minPageItems = Math.min(minPageItems ?? pageItems, pageItems);
     const total = [...requests.values()].reduce((a, b) => a + b, 0);
     maxRequests = Math.max(maxRequests, total);
     maxQueries = Math.max(maxQueries, requests.get('QueryCommand') ?? 0);
@@ -211,6 +216,7 @@ async function measure(baseUrl: string, bench: RouteBench): Promise<RouteFigures
     maxDynamoDbRequests: maxRequests,
     maxQueryPages: maxQueries,
     requestsPerCall: [...shapes].map(([shape, count]) => (shapes.size > 1 ? `${shape} (${count})` : shape)).join(', '),
+    ...(minPageItems !== undefined ? { minPageItems } : {}),
   };
 }
 
@@ -337,7 +343,7 @@ try {
   const width = Math.max(...results.map((r) => r.route.length));
   const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
   const lines = [
-    `${'route'.padEnd(width)}  p50 ms  p95 ms  max ms  DDB req/call (max)  p95<50ms  ≤3 req  per call`,
+    `${'route'.padEnd(width)}  p50 ms  p95 ms  max ms  DDB req/call (max)  p95<50ms  ≤3 req  per call [min records per page]`,
     ...results.map((r) =>
       [
         r.route.padEnd(width),
@@ -347,7 +353,7 @@ try {
         String(r.maxDynamoDbRequests).padStart(18),
         verdict(r.p95Ms < 50).padStart(8),
         verdict(r.maxDynamoDbRequests <= 3).padStart(6),
-        ` ${r.requestsPerCall}`,
+        ` ${r.requestsPerCall}${r.minPageItems !== undefined ? ` [${r.minPageItems}]` : ''}`,
       ].join('  '),
     ),
   ];

@@ -37,6 +37,17 @@ const BENCHMARKS: Benchmark[] = [
     script: 'local-ingest.ts',
     targets: () => [],
   },
+  {
+    name: 'Query API through the local gateway, 200 plans × 70 items × 3 actions in DynamoDB Local: latency and DynamoDB requests per call',
+    script: 'api.ts',
+    targets: (f) =>
+      f.p95Ms === undefined
+        ? []
+        : [
+            check(`${f.route} p95 latency`, f.p95Ms, '<', 50, 'ms'),
+            check(`${f.route} DynamoDB requests per call (at most 3)`, f.maxDynamoDbRequests, '<', 4, 'requests'),
+          ],
+  },
 ];
 
 function check(

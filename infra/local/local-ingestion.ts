@@ -22,6 +22,8 @@ export interface LocalIngestionOptions {
   /** Folder of the local object store. */
   objectsDir: string;
   bucket?: string;
+  /** Restarts an approval sent back with changes requested when the corrected plan is stored (as the Lambdas do). */
+  resumeApproval?: (planId: string, previousRevision: number) => Promise<unknown>;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
   const plans = new DynamoPlanStore({ client, tableName: options.tableName });
   const objects = new FolderObjectStore(options.objectsDir);
   const bucket = options.bucket ?? 'uploads';
+  const resume = options.resumeApproval ? { resumeApproval: options.resumeApproval } : {};
   const waiting = new Map<string, { resolve: (outcome: CompleteAnalysisOutcome) => void; reject: (error: unknown) => void }>();
   const textract: LocalTextractJobs = new LocalTextractJobs(
     objects,
@@ -56,7 +59,7 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
   async function completeWhenRecorded(finished: LocalJobFinished): Promise<CompleteAnalysisOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await completeAnalysis(finished, { uploads, plans, textract, clock: systemClock });
+        return await completeAnalysis(finished, { uploads, plans, textract, clock: systemClock, ...resume });
       } catch (error) {
         if (!(error instanceof CompletionBeforeStartError) || attempt >= 50) throw error;
         await sleep(100);
@@ -73,7 +76,7 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
     await objects.put(object, bytes);
     const uploadId = uploadIdOf(object);
     const completed = new Promise<CompleteAnalysisOutcome>((resolve, reject) => waiting.set(uploadId, { resolve, reject }));
-    const received = await receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock });
+    const received = await receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock, ...resume });
     if (received.outcome === 'analysing') return completed;
     waiting.delete(uploadId);
     if (received.outcome === 'ignored') throw new Error(`The upload was ignored: ${received.reason}`);
@@ -84,7 +87,7 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
   async function ingestObject(key: string, bytes: Uint8Array) {
     const object = { bucket, key, versionId: `${Date.now()}` };
     await objects.put(object, bytes);
-    return receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock });
+    return receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock, ...resume });
   }
 
   return { ingest, ingestObject, uploads, plans, close: () => client.destroy() };

@@ -283,7 +283,7 @@ function outcomeLines({ outcome, summary, stageName }: PlanOutcomeEmailInput): s
     case 'expired':
       return [
         `${plan} was not approved: no decision was made${atStage} before the approval ran out of time.`,
-        'Nothing was approved or rejected. To ask for approval again, upload the plan again as a new revision.',
+        'Nothing was approved or rejected. To ask for approval again, send the plan for approval once more (the button on its page, or POST /plans/{id}/approval); it starts again from the first stage.',
       ];
   }
 }

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { DynamoApprovalStore } from '../../shared/adapters/dynamodb/dynamodb-approval-store.ts';
+import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
+import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
+import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
+import { issueLinkToken } from '../../shared/domain/approval-links.ts';
+import type { ApprovalChain } from '../../shared/domain/approval.ts';
+import { type LinkHandler, linkEvent } from '../helpers/approval-flow.ts';
+import { loadTruth } from '../helpers/fixtures.ts';
+
+/**
+ * The link page's POST when Step Functions refuses the task token (aws-sdk-client-mock on the SFN
+ * client; DynamoDB Local for the records): TaskTimedOut, TaskDoesNotExist and InvalidToken each
+ * end in a clear page, and a decision that reached no flow is kept in the audit as not applied.
+ */
+const region = 'eu-west-2';
+const endpoint = inject('dynamodbEndpoint');
+const tableName = `approval-link-${randomUUID()}`;
+const client = createDocumentClient({ region, endpoint });
+const approvals = new DynamoApprovalStore({ client, tableName });
+const plans = new DynamoPlanStore({ client, tableName });
+const uploads = new DynamoUploadStore({ client, tableName });
+const sfn = mockClient(SFNClient);
+const chain: ApprovalChain = {
+  stages: [{ name: 'Governor', rule: 'any', approvers: [{ name: 'Ann Governor', email: 'ann@example.gov.uk' }] }],
+  planOwners: [],
+};
+
+let handler: LinkHandler;
+let planId: string;
+let attempt = 0;
+
+beforeAll(async () => {
+  await createTable(client, tableName);
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: endpoint,
+    EMAIL_OUTBOX_DIR: '/tmp/unused-outbox',
+    APPROVAL_LINK_BASE_URL: 'https://api.example.gov.uk/approvals',
+    APPROVAL_LINK_VALID_SECONDS: '604800',
+    APPROVAL_REMINDER_AFTER_SECONDS: '172800',
+    APPROVAL_ESCALATE_AFTER_SECONDS: '345600',
+    AUDIT_IP_HASH_KEY: 'test-key-0123456789abcdef',
+  });
+  const now = new Date().toISOString();
+  await uploads.create({ uploadId: 'u1', kind: 'plan', object: { bucket: 'b', key: 'uploads/plans/u1.pdf' }, fileName: 'p.pdf', sizeBytes: 1, status: 'analysing', createdAt: now, updatedAt: now });
+  planId = (await plans.storeRevision({ plan: loadTruth('hmp-long-lartin-2023'), uploadId: 'u1', contentSha256: 'f'.repeat(64), storedAt: now })).planId;
+  handler = (await import('../../functions/approval-link.ts')).handler as unknown as LinkHandler;
+}, 60_000);
+
+afterAll(() => client.destroy());
+beforeEach(() => sfn.reset());
+
+/** A run waiting on its first stage, with one link; returns the link's URL. */
+async function waitingStage(): Promise<{ url: string; attempt: number }> {
+  attempt += 1;
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + 3600_000).toISOString();
+  await approvals.finishRun(planId, 1, attempt - 1, 'expired', 'parsed', now.toISOString()).catch(() => false);
+  expect(await approvals.createRun({ planId, revision: 1, attempt, executionId: `exec-${attempt}`, chain, status: 'in_progress', currentStage: 0, startedAt: now.toISOString(), finishedAt: null })).toBe(true);
+  const issued = issueLinkToken();
+  await approvals.openStageRound(
+    { planId, revision: 1, attempt, stageIndex: 0, taskToken: `token-${attempt}`, round: 0, requestedAt: now.toISOString(), expiresAt, deputiesAsked: false },
+    [{ linkId: issued.linkId, secretSha256: issued.secretSha256, planId, revision: 1, attempt, stageIndex: 0, approverIndex: 0, holder: chain.stages[0]!.approvers[0]!, onBehalfOf: null, createdAt: now.toISOString(), expiresAt, usedAt: null }],
+  );
+  return { url: `https://api.example.gov.uk/approvals/${issued.token}?decision=approve`, attempt };
+}
+
+const approve = (url: string) => handler(linkEvent('POST', url, { decision: 'approve' }), {} as never);
+const reject = (url: string) => handler(linkEvent('POST', url.replace('approve', 'reject'), { decision: 'reject', comment: 'Not yet.' }), {} as never);
+
+describe('when Step Functions refuses the task token', () => {
+  for (const [name, error] of [
+    ['TaskTimedOut', () => new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} })],
+    ['TaskDoesNotExist', () => new TaskDoesNotExist({ message: 'Task does not exist', $metadata: {} })],
+    ['InvalidToken', () => new InvalidToken({ message: 'Invalid token', $metadata: {} })],
+  ] as const) {
+    it(`${name}, because the run ended meanwhile: a 410 page saying the decision changed nothing, kept as not applied`, async () => {
+      const { url, attempt: run } = await waitingStage();
+      sfn.on(SendTaskSuccessCommand).callsFake(async () => {
+        // The flow ended (timed out, stopped) while the decision was on its way.
+        await approvals.finishRun(planId, 1, run, 'expired', 'parsed', new Date().toISOString());
+        throw error();
+      });
+      const page = await approve(url);
+      expect(page.statusCode).toBe(410);
+      expect(page.body).toContain('changed nothing');
+      expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe(`token-${run}`);
+      const audit = (await approvals.listAudit(planId)).filter((entry) => entry.linkId === new URL(url).pathname.split('/').pop()!.split('.')[0]);
+      expect(audit).toMatchObject([{ decision: 'approve', applied: false }]);
+    });
+  }
+
+  it('TaskTimedOut between reminder rounds: the decision stays recorded for the next round, which resumes the flow', async () => {
+    const { url, attempt: run } = await waitingStage();
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    const page = await approve(url);
+    expect(page.statusCode).toBe(200);
+    const stage = await approvals.getStage(planId, 1, run, 0);
+    expect(stage?.settled).toBe('approved');
+    expect(stage?.decisions).toHaveLength(1);
+  });
+
+  it('a rejection fails the task with ChangesRequested and the stage\'s name', async () => {
+    const { url, attempt: run } = await waitingStage();
+    sfn.on(SendTaskFailureCommand).resolves({});
+    const page = await reject(url);
+    expect(page.statusCode).toBe(200);
+    const input = sfn.commandCalls(SendTaskFailureCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ taskToken: `token-${run}`, error: 'ChangesRequested', cause: expect.stringContaining('Governor') });
+  });
+
+  it('an unexpected Step Functions error shows the generic error page, not the error', async () => {
+    const { url } = await waitingStage();
+    sfn.on(SendTaskSuccessCommand).rejects(new Error('socket hang up'));
+    const page = await approve(url);
+    expect(page.statusCode).toBe(500);
+    expect(page.body).not.toContain('socket hang up');
+  });
+});
