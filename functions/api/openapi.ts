@@ -284,7 +284,10 @@ export const OPENAPI_DOCUMENT = {
       ActionPage: pageOf('ActionEntry'),
       Establishment: object({ establishmentId: string, name: string, planCount: integer, firstStoredAt: dateTime, updatedAt: dateTime }),
       EstablishmentPage: pageOf('Establishment'),
-      UploadRequestBody: object({ kind: { enum: ['plan', 'report'] } }),
+      UploadRequestBody: object(
+        { kind: { enum: ['plan', 'report'] }, fileName: { type: 'string', minLength: 1, maxLength: 255, description: 'The file\'s name: it becomes the plan\'s source' } },
+        ['kind'],
+      ),
       UploadGrant: object({
         uploadId: { type: 'string', format: 'uuid' },
         kind: { enum: ['plan', 'report'] },

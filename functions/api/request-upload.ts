@@ -5,7 +5,7 @@ import { httpHandler } from '../lib/http.ts';
 
 /** POST /uploads: a presigned PUT for a plan or report PDF, and the id to follow it by. */
 export const handler = httpHandler(
-  { auth: 'required', body: z.object({ kind: z.enum(['plan', 'report']) }).strict() },
+  { auth: 'required', body: z.object({ kind: z.enum(['plan', 'report']), fileName: z.string().min(1).max(255).optional() }).strict() },
   async ({ body }, principal) => {
     const { uploads, signer, clock, uploadBucket } = apiDependencies();
     const result = await requestUpload(body, principal, { uploads, signer, clock, bucket: uploadBucket });

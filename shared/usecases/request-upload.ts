@@ -16,18 +16,38 @@ export interface RequestUploadResult {
 export const UPLOAD_URL_LIFETIME_SECONDS = 15 * 60;
 
 /**
- * Grants one upload: a fresh object key under the kind's prefix (`uploads/plans/<uuid>.pdf`), a URL
+ * The file's name as it goes into the object key (and from there into the plan's `source`): its
+ * last path segment, with only letters, digits, spaces and `._()-` kept, at most 120 characters,
+ * ending in `.pdf`.
+ */
+export function safeFileName(fileName: string | undefined): string {
+  const base = (fileName ?? '').split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^A-Za-z0-9 ._()-]+/g, '-')
+    .replace(/\s+/g, ' ')
+    .replace(/^[ .-]+/, '')
+    .trim()
+    .slice(0, 120);
+  if (cleaned === '' || /^\.*pdf$/i.test(cleaned)) return 'upload.pdf';
+  return /\.pdf$/i.test(cleaned) ? cleaned : `${cleaned}.pdf`;
+}
+
+/**
+ * Grants one upload: a fresh object key under the kind's prefix (`uploads/plans/<uuid>/<file name>`), a URL
  * to PUT the PDF to, and a record of the request under the id the client follows it by (the uuid).
  * The S3 event of the object then starts the ingestion; GET /uploads/{id} finds that upload by key.
  */
 export async function requestUpload(
-  input: { kind: UploadKind },
+  input: { kind: UploadKind; fileName?: string | undefined },
   principal: Principal,
   { uploads, signer, clock, bucket }: { uploads: UploadRequests; signer: UploadUrlSigner; clock: Clock; bucket: string },
 ): Promise<RequestUploadResult> {
   assertCanUpload(principal);
   const uploadId = randomUUID();
-  const key = `${UPLOAD_PREFIXES[input.kind]}${uploadId}.pdf`;
+  // The uuid keeps keys unique; the file's own name, last, becomes the plan's `source`.
+  const key = `${UPLOAD_PREFIXES[input.kind]}${uploadId}/${safeFileName(input.fileName)}`;
   const signed = await signer.sign({ key, contentType: 'application/pdf', expiresInSeconds: UPLOAD_URL_LIFETIME_SECONDS });
   await uploads.createRequest({
     uploadId,

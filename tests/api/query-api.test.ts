@@ -228,7 +228,7 @@ describe('GET /establishments', () => {
 
 describe('uploads', () => {
   it('grants an upload, follows it from awaiting_file to analysing', async () => {
-    const granted = await api.request('POST', '/uploads', { token: tokens.bristolStaff, body: { kind: 'plan' } });
+    const granted = await api.request('POST', '/uploads', { token: tokens.bristolStaff, body: { kind: 'plan', fileName: 'C:\\plans\\HMP Bristol action plan (final).pdf' } });
     expect(granted.status).toBe(201);
     expect(granted.body.upload).toMatchObject({ method: 'PUT', headers: { 'Content-Type': 'application/pdf' } });
     const statusPath = `/uploads/${granted.body.uploadId}`;
@@ -238,7 +238,8 @@ describe('uploads', () => {
 
     const put = await fetch(granted.body.upload.url, { method: 'PUT', headers: granted.body.upload.headers, body: '%PDF-1.7 test' });
     expect(put.status).toBe(200);
-    expect(received.at(-1)?.key).toBe(`uploads/plans/${granted.body.uploadId}.pdf`);
+    // The file's own name, cleaned, ends the key: it becomes the plan's source.
+    expect(received.at(-1)?.key).toBe(`uploads/plans/${granted.body.uploadId}/HMP Bristol action plan (final).pdf`);
     const analysing = await api.request('GET', statusPath, { token: tokens.admin });
     expect(analysing.body).toMatchObject({ status: 'analysing', pages: { analysed: null, total: 12 } });
   });

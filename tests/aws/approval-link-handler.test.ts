@@ -56,10 +56,10 @@ afterAll(() => client.destroy());
 beforeEach(() => sfn.reset());
 
 /** A run waiting on its first stage, with one link; returns the link's URL. */
-async function waitingStage(): Promise<{ url: string; attempt: number }> {
+async function waitingStage(validForMs = 3600_000): Promise<{ url: string; attempt: number }> {
   attempt += 1;
   const now = new Date();
-  const expiresAt = new Date(now.getTime() + 3600_000).toISOString();
+  const expiresAt = new Date(now.getTime() + validForMs).toISOString();
   await approvals.finishRun(planId, 1, attempt - 1, 'expired', 'parsed', now.toISOString()).catch(() => false);
   expect(await approvals.createRun({ planId, revision: 1, attempt, executionId: `exec-${attempt}`, chain, status: 'in_progress', currentStage: 0, startedAt: now.toISOString(), finishedAt: null })).toBe(true);
   const issued = issueLinkToken();
@@ -72,6 +72,27 @@ async function waitingStage(): Promise<{ url: string; attempt: number }> {
 
 const approve = (url: string) => handler(linkEvent('POST', url, { decision: 'approve' }), {} as never);
 const reject = (url: string) => handler(linkEvent('POST', url.replace('approve', 'reject'), { decision: 'reject', comment: 'Not yet.' }), {} as never);
+
+describe('a link past its validity', () => {
+  it('shows the expiry (410) on GET and POST, changes nothing, and never reaches Step Functions', async () => {
+    const { url } = await waitingStage(-1000);
+    const opened = await handler(linkEvent('GET', url), {} as never);
+    expect(opened.statusCode).toBe(410);
+    expect(opened.body).toMatch(/expired/i);
+    expect((await approve(url)).statusCode).toBe(410);
+    expect(sfn.calls()).toHaveLength(0);
+    const linkId = new URL(url).pathname.split('/').pop()!.split('.')[0]!;
+    expect((await approvals.listAudit(planId)).some((entry) => entry.linkId === linkId)).toBe(false);
+    expect((await approvals.getLink(linkId))?.usedAt).toBeNull();
+  });
+
+  it('shows when it expires while it is valid', async () => {
+    const { url } = await waitingStage();
+    const opened = await handler(linkEvent('GET', url), {} as never);
+    expect(opened.statusCode).toBe(200);
+    expect(opened.body).toMatch(/This link expires on \d{1,2} \w+ \d{4}, \d{2}:\d{2} UTC/);
+  });
+});
 
 describe('when Step Functions refuses the task token', () => {
   for (const [name, error] of [

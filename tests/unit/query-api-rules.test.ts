@@ -65,3 +65,17 @@ describe('draft answers', () => {
     expect(formatOfAnsweredDraft([other])).toBe('accepted-2015');
   });
 });
+
+describe('safeFileName', () => {
+  it('keeps a file\'s own name, cleaned, ending in .pdf', async () => {
+    const { safeFileName } = await import('../../shared/usecases/request-upload.ts');
+    expect(safeFileName('HMP Liverpool action plan.pdf')).toBe('HMP Liverpool action plan.pdf');
+    expect(safeFileName('C:\\Users\\me\\plan (v2).PDF')).toBe('plan (v2).PDF');
+    expect(safeFileName('../../etc/passwd')).toBe('passwd.pdf');
+    expect(safeFileName('rapport d’inspection é.pdf')).toBe('rapport d-inspection e.pdf');
+    expect(safeFileName('<script>.pdf')).toBe('script-.pdf');
+    expect(safeFileName(undefined)).toBe('upload.pdf');
+    expect(safeFileName('.pdf')).toBe('upload.pdf');
+    expect(safeFileName(`${'a'.repeat(300)}.pdf`)).toHaveLength(124);
+  });
+});

@@ -283,8 +283,8 @@ export class DynamoApprovalStore implements ApprovalStore {
   async getLink(linkId: string): Promise<ApprovalLink | null> {
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: linkKey(linkId), ConsistentRead: true }));
     if (!Item) return null;
-    const { pk: _pk, sk: _sk, [ENTITY_ATTRIBUTE]: _entity, [TABLE_DEFINITION.timeToLiveAttribute]: _ttl, ...link } = Item;
-    return { ...(link as ApprovalLink), usedAt: (link.usedAt as string | undefined) ?? null };
+    const { pk: _pk, sk: _sk, [ENTITY_ATTRIBUTE]: _entity, [TABLE_DEFINITION.timeToLiveAttribute]: _ttl, validUntil, ...link } = Item;
+    return { ...(link as Omit<ApprovalLink, 'expiresAt'>), expiresAt: validUntil as string, usedAt: (link.usedAt as string | undefined) ?? null };
   }
 
   async recordDecision(link: ApprovalLink, decision: StageDecision, audit: ApprovalAuditEntry): Promise<RecordDecisionResult> {
@@ -365,14 +365,16 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   private linkPut(link: ApprovalLink) {
-    const { usedAt: _usedAt, ...unused } = link;
+    const { usedAt: _usedAt, expiresAt, ...unused } = link;
     return {
       TableName: this.tableName,
       Item: {
         ...linkKey(link.linkId),
         [ENTITY_ATTRIBUTE]: 'approval-link',
         ...unused,
-        [TABLE_DEFINITION.timeToLiveAttribute]: Math.floor(Date.parse(link.expiresAt) / 1000) + LINK_RECORD_KEPT_SECONDS,
+        // The table's TTL attribute is `expiresAt` (epoch seconds): the link's own expiry is `validUntil`.
+        validUntil: expiresAt,
+        [TABLE_DEFINITION.timeToLiveAttribute]: Math.floor(Date.parse(expiresAt) / 1000) + LINK_RECORD_KEPT_SECONDS,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     };

@@ -1,0 +1,115 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * start: the whole system on this machine, offline, with no AWS account.
+ *
+ *   npm start                 the web UI, HTTP API, approval pages and outbox on http://localhost:3000
+ *   npm start -- --demo       …and load the fixture reports and plans, so there is data at once
+ *   npm start -- --reset      delete the local data first (DynamoDB, uploaded files, sent emails)
+ *   PORT=3001 npm start       on another port
+ *
+ * Data is kept in .local/data/ between runs. Ctrl-C stops everything. A second `npm start` on the
+ * same data says where the first one runs instead of starting again.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AlreadyRunningError, PortInUseError, resetLocalData, startLocalStack } from '../infra/local/local-stack.ts';
+
+const repository = fileURLToPath(new URL('..', import.meta.url));
+const DATA = join(repository, '.local', 'data');
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { demo: { type: 'boolean', default: false }, reset: { type: 'boolean', default: false }, port: { type: 'string' } },
+  });
+  const port = Number(values.port ?? process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    process.stderr.write(`"${values.port ?? process.env.PORT}" is not a port number\n`);
+    return 2;
+  }
+  const say = (message: string) => process.stdout.write(`${message}\n`);
+
+  try {
+    if (values.reset) {
+      resetLocalData(DATA);
+      say(`Local data deleted (${DATA}).`);
+    }
+    const started = Date.now();
+    const stack = await startLocalStack({ dataDir: DATA, port, log: say });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      say(`\n${signal}: stopping…`);
+      void stack.stop().then(
+        () => {
+          say('Stopped. Your data is kept in .local/data/ (npm start -- --reset deletes it).');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`Could not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('Ctrl-C'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+
+    say('');
+    say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
+    say(`  Web UI          ${stack.baseUrl}/`);
+    say(`  Upload          ${stack.baseUrl}/ui/upload`);
+    say(`  Outbox          ${stack.baseUrl}/outbox   (the emails the approval flow sent)`);
+    say(`  HTTP API        ${stack.baseUrl}/openapi.json   (token: npm run -s token -- --role viewer)`);
+    say(`  Data            ${DATA}`);
+    say('Ctrl-C stops everything.');
+
+    if (values.demo) await loadDemo(stack.ingest, say);
+    return -1;
+  } catch (error) {
+    if (error instanceof AlreadyRunningError || error instanceof PortInUseError) {
+      process.stderr.write(`${error.message}\n`);
+      return 3;
+    }
+    throw error;
+  }
+}
+
+/** The fixture reports first (each starts a draft), then the plans that answer them (revision 2). */
+async function loadDemo(
+  ingest: (fileName: string, bytes: Uint8Array, kind?: 'plan' | 'report') => Promise<{ outcome: string }>,
+  say: (message: string) => void,
+): Promise<void> {
+  const fixtures = join(repository, 'tests', 'fixtures');
+  const documents: { path: string; kind: 'plan' | 'report' }[] = [
+    ...pdfsIn(join(fixtures, 'reports')).map((path) => ({ path, kind: 'report' as const })),
+    ...pdfsIn(join(fixtures, 'action-plans')).map((path) => ({ path, kind: 'plan' as const })),
+  ];
+  say(`\nLoading ${documents.length} demo documents…`);
+  for (const { path, kind } of documents) {
+    const name = path.split('/').pop() ?? path;
+    const outcome = await ingest(`${kind}-${name}`, new Uint8Array(readFileSync(path)), kind);
+    const detail = 'planId' in outcome ? `${String(outcome.planId)} revision ${String((outcome as { revision?: number }).revision)}` : outcome.outcome;
+    say(`  ${kind.padEnd(6)} ${name}: ${detail}`);
+  }
+  say('Demo data loaded.');
+}
+
+function pdfsIn(directory: string): string[] {
+  return readdirSync(directory)
+    .filter((name) => name.endsWith('.pdf'))
+    .sort()
+    .map((name) => join(directory, name));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
