@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { HttpNoneAuthorizer, type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -51,6 +51,9 @@ export class Approval extends Construct {
   /** The environment every approval function gets; the API's submit route needs it too. */
   readonly environment: Record<string, string>;
   private readonly data: Data;
+  private readonly stateMachineName: string;
+  /** Every execution of the state machine (`…:execution:<name>:*`). */
+  private readonly executionsArn: string;
 
   constructor(scope: Construct, id: string, props: ApprovalProps) {
     super(scope, id);
@@ -63,6 +66,8 @@ export class Approval extends Construct {
     // without a dependency cycle (their policy names its ARN instead of referencing the resource).
     const stateMachineName = `${stack.stackName}-approval`;
     const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.stateMachineName = stateMachineName;
+    this.executionsArn = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
     // The key of the keyed hash kept instead of approvers' IP addresses: generated at deploy, never in the template.
     const ipHashKey = new secretsmanager.Secret(this, 'AuditIpHashKey', {
@@ -171,10 +176,20 @@ export class Approval extends Construct {
    * revision, which restart it when the previous revision was sent back with changes requested.
    */
   allowStartingFrom(functions: HandlerFunction[]): void {
+    const stack = Stack.of(this);
     for (const fn of functions) {
       fn.function.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
       fn.function.addEnvironment('DEFAULT_APPROVAL_CHAIN', this.environment.DEFAULT_APPROVAL_CHAIN ?? '');
       this.stateMachine.grantStartExecution(fn.role);
+      // To tell a run whose execution has gone from one still waiting: its executions, whose names are not known ahead.
+      const describe = new iam.Policy(fn, 'DescribeApprovalExecutionsPolicy', {
+        roles: [fn.role],
+        statements: [new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionsArn] })],
+      });
+      Validations.of(describe).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${nagValue(stack.partition, 'Partition')}:states:${nagValue(stack.region, 'Region')}:${nagValue(stack.account, 'AccountId')}:execution:${this.stateMachineName}:*]`,
+        reason: 'Executions are named per plan, revision and attempt when they start; the pattern covers only this state machine\'s executions.',
+      });
       this.data.grantItemActions(fn.role, ['GetItem', 'Query']);
     }
   }
@@ -289,4 +304,9 @@ export class Approval extends Construct {
 
     return begin.next(linksValid);
   }
+}
+
+/** How cdk-nag writes a stack attribute in a finding: the value when known at synth, else `<AWS::Name>`. */
+function nagValue(value: string, pseudoParameter: 'Partition' | 'Region' | 'AccountId'): string {
+  return Token.isUnresolved(value) ? `<AWS::${pseudoParameter}>` : value;
 }

@@ -159,7 +159,7 @@ export function createWebUi(options: WebUiOptions): WebUiHandler {
         detail,
         items,
         today: todayOf(now()),
-        sent: url.searchParams.get('sent') === '1',
+        sent: url.searchParams.get('sent') === 'already' ? 'already' : url.searchParams.get('sent') === '1',
         ...(error ? { error: error.slice(0, 500) } : {}),
       });
     } catch (error) {
@@ -178,8 +178,8 @@ export function createWebUi(options: WebUiOptions): WebUiHandler {
       return { location: `${back}?error=${encodeURIComponent(message)}` };
     }
     try {
-      await sendPlanForApproval(planId, LOCAL_UI_PRINCIPAL, deps);
-      return { location: `${back}?sent=1` };
+      const sent = await sendPlanForApproval(planId, LOCAL_UI_PRINCIPAL, deps);
+      return { location: `${back}?sent=${sent.alreadyStarted ? 'already' : '1'}` };
     } catch (error) {
       if (!(error instanceof RequestError)) throw error;
       return { location: `${back}?error=${encodeURIComponent(error.message)}` };

@@ -8,6 +8,11 @@ export interface ApprovalWorkflow {
    * revision, so starting it twice finds the one already running.
    */
   start(input: { planId: string; revision: number; attempt: number }): Promise<{ executionId: string; alreadyStarted: boolean }>;
+  /**
+   * Whether the execution still runs: `ended` (succeeded, failed, timed out, aborted) or `unknown`
+   * (no such execution: e.g. the local runner restarted) mean nothing will finish its run.
+   */
+  executionState(executionId: string): Promise<'running' | 'ended' | 'unknown'>;
   /** Resumes a waiting stage with its outcome. */
   completeTask(taskToken: string, output: StageOutcome): Promise<void>;
   /** Fails a waiting stage: the plan goes back to its owners (`ChangesRequested`). */

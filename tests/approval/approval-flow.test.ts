@@ -217,6 +217,24 @@ describe('a plan sent back with changes requested, then resubmitted', () => {
   });
 });
 
+describe('a run whose execution has gone', () => {
+  it('is closed as failed when the plan is sent again, and a new run starts', async () => {
+    const plan = loadTruth('hmp-liverpool-2018');
+    const id = await storePlan({ ...plan, establishment: 'HMP Ghostwood', source: 'ghostwood.pdf' }, '9'.repeat(64));
+    // As after a restart of the local runner: the run is recorded, its execution is not known.
+    await approvals.createRun({
+      planId: id, revision: 1, attempt: 1, executionId: `${local.runner.stateMachineArn.replace(':stateMachine:', ':execution:')}:gone`,
+      chain: deps.defaultChain!, status: 'in_progress', currentStage: 0, startedAt: new Date().toISOString(), finishedAt: null,
+    });
+    const again = await submitForApproval(deps, id);
+    expect(again).toMatchObject({ planId: id, revision: 1, alreadyStarted: false });
+    expect((await approvals.getRun(id, 1, 1))?.status).toBe('failed');
+    await waitFor(async () => (await approvals.getLatestRun(id, 1))?.attempt === 2, 'the second run');
+    // While that one waits, sending again finds it.
+    expect(await submitForApproval(deps, id)).toMatchObject({ alreadyStarted: true });
+  });
+});
+
 describe('emails', () => {
   it('carry links that work and a token of 128 + 256 random bits', async () => {
     const emails = await readOutbox(outbox);

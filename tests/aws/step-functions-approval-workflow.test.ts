@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
   ExecutionAlreadyExists,
   InvalidToken,
   SendTaskFailureCommand,
@@ -127,6 +129,18 @@ describe('start', () => {
   it('reports a name already used by an ended execution as ExecutionNameTakenError (the caller takes the next attempt)', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution already exists', $metadata: {} }));
     await expect(workflow.start({ planId: 'p', revision: 1, attempt: 1 })).rejects.toBeInstanceOf(ExecutionNameTakenError);
+  });
+});
+
+describe('executionState', () => {
+  it('tells a running execution from an ended or unknown one', async () => {
+    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' } as never).resolvesOnce({ status: 'SUCCEEDED' } as never).resolvesOnce({ status: 'FAILED' } as never);
+    expect(await workflow.executionState('arn:exec')).toBe('running');
+    expect(await workflow.executionState('arn:exec')).toBe('ended');
+    expect(await workflow.executionState('arn:exec')).toBe('ended');
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
+    expect(await workflow.executionState('arn:gone')).toBe('unknown');
+    expect(sfn.commandCalls(DescribeExecutionCommand).at(-1)?.args[0].input).toEqual({ executionArn: 'arn:gone' });
   });
 });
 

@@ -45,13 +45,13 @@ async function detailOf(plan: Plan, today: string, overrides: Partial<StoredPlan
   });
 }
 
-async function renderPlan(plan: Plan, today: string, options: { status?: PlanStatus; sent?: boolean; error?: string } = {}) {
+async function renderPlan(plan: Plan, today: string, options: { status?: PlanStatus; sent?: boolean | 'already'; error?: string } = {}) {
   const detail = await detailOf(plan, today, options.status ? { status: options.status } : {});
   return renderPlanPage({
     detail,
     items: plan.items,
     today,
-    ...(options.sent ? { sent: true } : {}),
+    ...(options.sent ? { sent: options.sent } : {}),
     ...(options.error ? { error: options.error } : {}),
   });
 }
@@ -234,7 +234,7 @@ describe('status, approval form and messages', () => {
   it.each([
     ['parsed', 'Parsed', true],
     ['changes_requested', 'Changes requested', true],
-    ['awaiting_approval', 'Awaiting approval', false],
+    ['awaiting_approval', 'Awaiting approval', true],
     ['approved', 'Approved', false],
     ['awaiting_response', 'Awaiting response', false],
   ] as const)('a %s plan shows "%s", with the send form: %s', async (status, text, sendable) => {
@@ -242,12 +242,21 @@ describe('status, approval form and messages', () => {
     expect(rendered.html).toMatch(new RegExp(`<p class="plan-status">Status: <strong class="tag tag-\\w+ tag-large">${text}</strong></p>`));
     const form = '<form method="post" action="/ui/plans/liverpool-2018-01-19/approval" class="approval-form">';
     expect(rendered.html.includes(form)).toBe(sendable);
-    if (sendable) expect(rendered.html).toMatch(/<button type="submit" class="button">Send for approval<\/button>/);
+    if (sendable) {
+      expect(rendered.html).toMatch(
+        status === 'awaiting_approval'
+          ? /<button type="submit" class="button secondary">Send for approval again<\/button>/
+          : /<button type="submit" class="button">Send for approval<\/button>/,
+      );
+    }
   });
 
   it('says the plan was sent, or shows the error as a summary', async () => {
     const sent = await renderPlan(plan, '2026-03-01', { sent: true });
     expect(sent.html).toContain(SENT_FOR_APPROVAL_MESSAGE);
+    const already = await renderPlan(plan, '2026-03-01', { sent: 'already' });
+    expect(already.html).toContain('Already in approval');
+    expect(already.html).not.toContain(SENT_FOR_APPROVAL_MESSAGE);
     expect(sent.html).toContain('<a href="/outbox">Open the outbox</a>');
     expect(sent.html).not.toContain('class="error-summary"');
     const failed = await renderPlan(plan, '2026-03-01', { error: 'No approval chain is set for <small>' });
@@ -371,5 +380,14 @@ describe('the layout', () => {
     const wrapped = withLayout(page({ title: 'Outbox', body: html`<h1>Outbox</h1>`, status: 404 }), 'outbox');
     expect(wrapped.status).toBe(404);
     expect(wrapped.html).toContain('<a href="/outbox" aria-current="page">Outbox</a>');
+  });
+});
+
+describe('a 2023+ plan of concerns', () => {
+  it('shows no decision tags or decision chart, since the format has no decision column', async () => {
+    const rendered = await renderPlan(loadTruth('hmp-long-lartin-2023'), '2026-03-01');
+    expect(rendered.html).toContain('has no decision column');
+    expect(rendered.html).not.toContain('No decision');
+    expect(rendered.html).toContain('Priority concern');
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -29,6 +31,16 @@ export class StepFunctionsApprovalWorkflow implements ApprovalWorkflow {
       });
     if (!response.executionArn) throw new Error('Step Functions returned no execution ARN');
     return { executionId: response.executionArn, alreadyStarted: false };
+  }
+
+  async executionState(executionId: string): Promise<'running' | 'ended' | 'unknown'> {
+    try {
+      const { status } = await this.config.client.send(new DescribeExecutionCommand({ executionArn: executionId }));
+      return status === 'RUNNING' || status === 'PENDING_REDRIVE' ? 'running' : 'ended';
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return 'unknown';
+      throw error;
+    }
   }
 
   async completeTask(taskToken: string, output: StageOutcome): Promise<void> {

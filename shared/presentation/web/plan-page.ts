@@ -1,5 +1,5 @@
 import { actionStatusOf } from '../../domain/action-status.ts';
-import { DECISIONS, type Action, type Decision, type ItemKind, type PlanItem } from '../../domain/plan.ts';
+import { DECISIONS, type Action, type Decision, type ItemKind, type PlanFormat, type PlanItem } from '../../domain/plan.ts';
 import type { PlanDetail } from '../../usecases/get-plan.ts';
 import { type HtmlPage, type SafeHtml, formatDate, html } from '../html.ts';
 import { type TagColour, errorSummary, formatLabel, layout, statusTag, successBanner, tag } from './layout.ts';
@@ -17,13 +17,14 @@ export interface PlanPageInput {
   items: readonly PlanItem[];
   /** ISO date (UTC) against which targets are overdue. */
   today: string;
-  /** The plan was just sent for approval (`?sent=1`). */
-  sent?: boolean;
+  /** The plan was just sent for approval (`?sent=1`), or found already in approval (`?sent=already`). */
+  sent?: boolean | 'already';
   /** Why the last request failed (`?error=`). */
   error?: string;
 }
 
 export const SENT_FOR_APPROVAL_MESSAGE = 'Sent for approval: the approvers have been emailed (see the outbox)';
+export const ALREADY_IN_APPROVAL_MESSAGE = 'Already in approval: its approvers were emailed when it was sent, and nothing was sent again';
 
 export const DECISION_LABELS: Record<Decision | 'none', { text: string; colour: TagColour }> = {
   agreed: { text: 'Agreed', colour: 'green' },
@@ -46,7 +47,8 @@ const KIND_LABELS: Record<ItemKind, string> = {
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** Statuses from which a plan can be sent for approval. */
-export const SENDABLE_STATUSES = ['parsed', 'changes_requested'] as const;
+/** `awaiting_approval` too: sending again finds the run still waiting, or starts a new one if its execution has gone (e.g. the local runner restarted). */
+export const SENDABLE_STATUSES = ['parsed', 'changes_requested', 'awaiting_approval'] as const;
 
 export function decisionTag(decision: Decision | null): SafeHtml {
   const { text, colour } = DECISION_LABELS[decision ?? 'none'];
@@ -222,9 +224,12 @@ function actionHtml(action: Action, today: string): SafeHtml {
 `;
 }
 
-function itemHtml(item: PlanItem, today: string, id: string): SafeHtml {
+/** 2023+ plans answer concerns with actions only: they have no decision column, so no decision tag or chart. */
+const hasDecisions = (format: PlanFormat | null) => format !== 'concerns-2023';
+
+function itemHtml(item: PlanItem, today: string, id: string, withDecision = true): SafeHtml {
   return html`<article class="item" aria-labelledby="${id}">
-<h4 id="${id}"><span class="ref">${item.ref}</span> ${tag(KIND_LABELS[item.kind], 'blue', 'kind')} ${decisionTag(item.decision)}</h4>
+<h4 id="${id}"><span class="ref">${item.ref}</span> ${tag(KIND_LABELS[item.kind], 'blue', 'kind')}${withDecision ? html` ${decisionTag(item.decision)}` : null}</h4>
 ${item.addressee ? html`<p class="hint">To ${item.addressee}</p>\n` : null}<p class="text">${item.text}</p>
 ${item.actions.length
     ? html`<ul class="actions" aria-label="${`Actions for ${item.ref}`}">
@@ -245,10 +250,10 @@ export function renderPlanPage(input: PlanPageInput): HtmlPage {
   const name = plan.establishment ?? plan.planId;
   const title = `${name} action plan`;
   const sendable = (SENDABLE_STATUSES as readonly string[]).includes(plan.status);
-  const decisions = [...DECISIONS, 'none' as const].filter((decision) => (counts.itemsByDecision[decision] ?? 0) > 0);
+  const decisions = hasDecisions(plan.format) ? [...DECISIONS, 'none' as const].filter((decision) => (counts.itemsByDecision[decision] ?? 0) > 0) : [];
   const groups = groupBySection(items);
   const body = html`${error ? errorSummary([error]) : null}${sent
-    ? successBanner(html`${SENT_FOR_APPROVAL_MESSAGE}. <a href="/outbox">Open the outbox</a>`)
+    ? successBanner(html`${sent === 'already' ? ALREADY_IN_APPROVAL_MESSAGE : SENT_FOR_APPROVAL_MESSAGE}. <a href="/outbox">Open the outbox</a>`)
     : null}<p><a href="/">Back to plans</a></p>
 <h1>${title}</h1>
 <p class="plan-status">Status: ${statusTag(plan.status, true)}</p>
@@ -262,7 +267,7 @@ ${plan.planSubmitted ? html`<dt>Plan submitted</dt><dd>${formatDate(plan.planSub
 </dl>
 ${sendable
     ? html`<form method="post" action="${approvalFormAction(plan.planId)}" class="approval-form">
-<button type="submit" class="button">Send for approval</button>
+<button type="submit" class="${plan.status === 'awaiting_approval' ? 'button secondary' : 'button'}">${plan.status === 'awaiting_approval' ? 'Send for approval again' : 'Send for approval'}</button>
 </form>
 `
     : null}${plan.warnings.length
@@ -275,14 +280,15 @@ ${decisions.map((decision) => html`<li class="${`decision-count ${decision}`}"><
 <li><strong>${counts.undatedActions}</strong> undated actions</li>
 </ul>
 <h2>Decisions</h2>
-${decisionChart(counts.itemsByDecision)}<h2>Actions by month due</h2>
+${hasDecisions(plan.format) ? decisionChart(counts.itemsByDecision) : html`<p class="hint">This plan's format (priority and key concerns, 2023 on) has no decision column: each concern is answered by its actions.</p>
+`}<h2>Actions by month due</h2>
 ${dueMonthChart(actionsByDueMonth(items, today))}<h2>Items</h2>
 ${groups.length === 0
     ? html`<p>This plan has no items.</p>\n`
     : groups.map(
         (group) => html`<section class="section">
 <h3>${group.heading} <span class="hint">(${group.items.length} ${group.items.length === 1 ? 'item' : 'items'})</span></h3>
-${group.items.map((item) => itemHtml(item, today, `item-${items.indexOf(item) + 1}`))}</section>
+${group.items.map((item) => itemHtml(item, today, `item-${items.indexOf(item) + 1}`, hasDecisions(plan.format)))}</section>
 `,
       )}`;
   return layout({ title: error ? `Error: ${title}` : title, body, status: 200, current: 'plans' });

@@ -14,7 +14,7 @@ import { type ApprovalDependencies, addSeconds, approvalSummaryOf, chainFor, lin
 
 /** Sends a parsed plan's current revision for approval (staff, or a new revision after changes were requested). */
 export async function submitForApproval(
-  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain'>,
+  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain' | 'clock'>,
   planId: string,
 ): Promise<{ planId: string; revision: number; executionId: string; alreadyStarted: boolean }> {
   const plan = await deps.plans.getPlan(planId);
@@ -33,7 +33,11 @@ export async function submitForApproval(
   }
   const latest = await deps.approvals.getLatestRun(planId, revision);
   if (latest?.status === 'in_progress') {
-    return { planId, revision, executionId: latest.executionId ?? '', alreadyStarted: true };
+    const state = latest.executionId ? await deps.workflow.executionState(latest.executionId) : 'unknown';
+    if (state === 'running') return { planId, revision, executionId: latest.executionId ?? '', alreadyStarted: true };
+    // Its execution is gone without finishing the run (it failed before recording it, or the local
+    // runner restarted): the run is closed as failed, and a new one starts.
+    await deps.approvals.finishRun(planId, revision, latest.attempt, 'failed', 'parsed', deps.clock.now().toISOString());
   }
   if (latest?.status === 'changes_requested') {
     throw new ConflictError(`Changes were requested to revision ${revision} of plan ${planId}: upload the corrected plan as a new revision`);
@@ -52,7 +56,7 @@ export async function submitForApproval(
 
 /** Starts a new revision's approval by itself when its previous revision was sent back with changes requested. */
 export async function resumeApprovalAfterChanges(
-  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain'>,
+  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain' | 'clock'>,
   planId: string,
   previousRevision: number,
 ): Promise<{ resumed: boolean; reason?: string }> {
