@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
 import { createLocalIngestion } from '../infra/local/local-ingestion.ts';
+import { runningStack } from '../infra/local/local-stack.ts';
 
 const repository = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(repository, '.local', 'data');
@@ -35,6 +36,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  const running = runningStack(DATA);
+  if (running) {
+    process.stderr.write(`ingest: npm start is running on the same data (${running.baseUrl}); upload there instead (${running.baseUrl}/ui/upload), or stop it first\n`);
+    return 2;
+  }
   const started = performance.now();
   const dynamoDb = await startDynamoDbLocal({ dataDir: join(DATA, 'dynamodb') });
   const ingestion = await createLocalIngestion({

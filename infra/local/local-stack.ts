@@ -151,7 +151,7 @@ export function resetLocalData(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-interface LockContent {
+export interface LockContent {
   pid: number;
   baseUrl: string;
 }
@@ -160,13 +160,14 @@ function lockPath(dataDir: string): string {
   return join(dataDir, 'local-stack.lock');
 }
 
-function runningStack(dataDir: string): LockContent | null {
+/** The local stack running on this data, if one is (`npm start` in another terminal). */
+export function runningStack(dataDir: string): LockContent | null {
   const path = lockPath(dataDir);
   if (!existsSync(path)) return null;
   try {
     const content = JSON.parse(readFileSync(path, 'utf8')) as LockContent;
     process.kill(content.pid, 0);
-    return content.pid === process.pid ? null : content;
+    return content;
   } catch {
     // No such process (or an unreadable lock): a stack that stopped without cleaning up.
     return null;
@@ -191,7 +192,9 @@ function claimLock(dataDir: string, baseUrl: string): { release(): void } {
 }
 
 function listen(port: number, listener: RequestListener): Promise<Server> {
-  const server = createServer(listener);
+  // Idle connections are kept longer than clients keep theirs (Node's fetch: 4 s), so a client never
+  // sends on a connection the server is closing (ECONNRESET).
+  const server = createServer({ keepAliveTimeout: 65_000 }, listener);
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
     server.listen(port, () => resolve(server));

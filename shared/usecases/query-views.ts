@@ -54,37 +54,14 @@ export function itemViewOf({ ordinal, version, item }: StoredItem): ItemView {
   return { ordinal, version, ...item };
 }
 
-export interface ActionView {
-  planId: string;
-  establishment: string | null;
-  establishmentId: string | null;
-  itemRef: string;
-  itemKind: PlanItem['kind'];
-  itemOrdinal: number;
-  actionOrdinal: number;
-  text: string;
-  owners: string[];
-  targets: PlanItem['actions'][number]['targets'];
-  due: string | null;
+/** An action as the API lists it: its entry, without the revision, with its status today. */
+export interface ActionView extends Omit<ActionEntry, 'revision'> {
   status: ActionStatus;
 }
 
 export function actionViewOf(entry: ActionEntry, today: string): ActionView {
-  const { planId, establishment, establishmentId, itemRef, itemKind, itemOrdinal, actionOrdinal, text, owners, targets, due } = entry;
-  return {
-    planId,
-    establishment,
-    establishmentId,
-    itemRef,
-    itemKind,
-    itemOrdinal,
-    actionOrdinal,
-    text,
-    owners,
-    targets,
-    due,
-    status: actionStatusOf(entry, today),
-  };
+  const { revision: _revision, ...listed } = entry;
+  return { ...listed, status: actionStatusOf(entry, today) };
 }
 
 /** "Head of  Safety" and "head of safety" are the same owner. */

@@ -26,7 +26,7 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
   const client = createDocumentClient({ region: 'local', endpoint });
   await createTable(client, tableName);
   const signingKey = new Uint8Array(randomBytes(32));
-  const server: Server = createServer(createLocalApiGateway({ signingKey, ...options }));
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createLocalApiGateway({ signingKey, ...options }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   Object.assign(process.env, {

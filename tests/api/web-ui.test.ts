@@ -40,7 +40,7 @@ const bristolReport: Report = {
 };
 
 async function serve(handler: WebUiHandler): Promise<{ server: Server; baseUrl: string }> {
-  const created = createServer((request, response) => {
+  const created = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
     void handler(request, response).then((handled) => {
       if (handled) return;
       unhandled.push(`${request.method} ${request.url}`);

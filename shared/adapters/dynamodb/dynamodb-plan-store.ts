@@ -17,13 +17,18 @@ import { draftItemsOf } from '../../domain/draft-plan.ts';
 import type { Action, Plan, PlanFormat, PlanItem, PlanStatus } from '../../domain/plan.ts';
 import type { Report } from '../../domain/report.ts';
 import type {
+  ActionEntry,
   DraftAnswer,
   DraftAnswerOutcome,
+  Page,
+  PageRequest,
   PlanListQuery,
   PlanQueries,
   StoredEstablishment,
   StoredItem,
 } from '../../ports/plan-queries.ts';
+
+export type { ActionEntry, Page, PageRequest } from '../../ports/plan-queries.ts';
 import type {
   PlanStore,
   StoreDraftInput,
@@ -146,23 +151,6 @@ interface RevisionInput {
   storedAt: string;
 }
 
-/** One action as the owner and due-date queries list it, with what a list needs to show it. */
-export interface ActionEntry {
-  planId: string;
-  revision: number;
-  establishment: string | null;
-  establishmentId: string | null;
-  itemRef: string;
-  itemKind: PlanItem['kind'];
-  /** 1-based position of the item in the plan, and of the action in its item. */
-  itemOrdinal: number;
-  actionOrdinal: number;
-  text: string;
-  owners: string[];
-  targets: Action['targets'];
-  /** The earliest due date of the action's targets; null when none is dated. */
-  due: string | null;
-}
 
 export interface PlanRevision extends PlanFields {
   planId: string;
@@ -366,18 +354,6 @@ function toPlanRevision(record: Record<string, unknown>): PlanRevision {
 
 // ─── Queries ──────────────────────────────────────────────────────────────────────────────────
 
-export interface PageRequest {
-  /** 1 to 100; 50 when absent. */
-  limit?: number;
-  /** The `cursor` of the previous page. */
-  cursor?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Present when there may be more: pass it back for the next page. */
-  cursor?: string;
-}
 
 /** Plans of one establishment listed under a date from `from` to `to` (ISO dates, inclusive), newest first. */
 export interface PlansByEstablishmentQuery extends PageRequest {
