@@ -14,6 +14,7 @@ import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-uploa
 import type { Role } from '../../shared/domain/access.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
 import type { Report } from '../../shared/domain/report.ts';
+import { storePlanRevision } from '../helpers/stored-plans.ts';
 
 /**
  * The query API as a client sees it locally: a fresh table in DynamoDB Local, the local gateway (the
@@ -67,20 +68,7 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
   }
 
   async function seedPlan(plan: Plan, storedAt = '2026-01-10T10:00:00.000Z') {
-    const uploadId = randomUUID();
-    const now = storedAt;
-    await uploads.create({
-      uploadId,
-      kind: 'plan',
-      object: { bucket: 'uploads', key: `uploads/plans/${uploadId}.pdf` },
-      fileName: plan.source,
-      sizeBytes: 1000,
-      status: 'analysing',
-      createdAt: now,
-      updatedAt: now,
-    });
-    const contentSha256 = createHash('sha256').update(JSON.stringify(plan)).digest('hex');
-    return plans.storeRevision({ plan, uploadId, contentSha256, storedAt });
+    return storePlanRevision({ uploads, plans }, plan, { storedAt });
   }
 
   async function seedDraft(report: Report, storedAt = '2026-01-10T10:00:00.000Z') {

@@ -1,72 +1,42 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalApproval, type LocalApproval } from '../../infra/local/local-approval.ts';
-import { DynamoApprovalStore } from '../../shared/adapters/dynamodb/dynamodb-approval-store.ts';
-import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
-import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
-import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
+import type { LocalApproval } from '../../infra/local/local-approval.ts';
+import type { DynamoApprovalStore } from '../../shared/adapters/dynamodb/dynamodb-approval-store.ts';
+import type { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
+import type { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import { readOutbox } from '../../shared/adapters/local/outbox-email-sender.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
-import { resumeApprovalAfterChanges, submitForApproval } from '../../shared/usecases/approval/run-approval.ts';
 import type { ApprovalDependencies } from '../../shared/usecases/approval/approval-context.ts';
-import { type LinkHandler, linkEvent, linksOf, waitFor, waitForEmails } from '../helpers/approval-flow.ts';
+import { resumeApprovalAfterChanges, submitForApproval } from '../../shared/usecases/approval/run-approval.ts';
+import { linksOf, startApprovalFlow, waitFor, waitForEmails } from '../helpers/approval-flow.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { storePlanRevision } from '../helpers/stored-plans.ts';
 
 /**
  * The approval flow end to end on the local stack: the synthesised state machine on the local
  * runner, the real handlers in-process, DynamoDB Local, emails in a local outbox; the link pages
  * through the link handler with the events API Gateway would send.
  */
-const endpoint = inject('dynamodbEndpoint');
-const tableName = `approval-flow-${randomUUID()}`;
-const client = createDocumentClient({ region: 'local', endpoint });
-const plans = new DynamoPlanStore({ client, tableName });
-const approvals = new DynamoApprovalStore({ client, tableName });
-const uploads = new DynamoUploadStore({ client, tableName });
-const outbox = mkdtempSync(join(tmpdir(), 'outbox-'));
 const LINK_BASE = 'http://localhost:3000/approvals';
-
+let flow: Awaited<ReturnType<typeof startApprovalFlow>>;
 let local: LocalApproval;
 let deps: ApprovalDependencies;
-let handleLink: LinkHandler;
-const flowErrors: unknown[] = [];
+let plans: DynamoPlanStore;
+let approvals: DynamoApprovalStore;
+let uploads: DynamoUploadStore;
+let outbox: string;
+let flowErrors: unknown[];
 
 beforeAll(async () => {
-  await createTable(client, tableName);
-  local = await startLocalApproval({ dynamodbEndpoint: endpoint, tableName, outboxDir: outbox, linkBaseUrl: LINK_BASE, onError: (error) => flowErrors.push(error) });
-  // Imported once the local environment is set, as a Lambda reads its configuration on start.
-  deps = (await import('../../functions/lib/approval-runtime.ts')).approvalDependencies();
-  handleLink = (await import('../../functions/approval-link.ts')).handler as unknown as LinkHandler;
+  flow = await startApprovalFlow({ dynamodbEndpoint: inject('dynamodbEndpoint'), linkBaseUrl: LINK_BASE });
+  ({ local, deps, plans, approvals, uploads, outbox, errors: flowErrors } = flow);
 }, 60_000);
 
-afterAll(async () => {
-  await local?.close();
-  client.destroy();
-  rmSync(outbox, { recursive: true, force: true });
-});
+afterAll(() => flow?.stop());
 
-const context = {} as never;
-const get = (url: string) => handleLink(linkEvent('GET', url), context);
-const post = (url: string, form: Record<string, string>) => handleLink(linkEvent('POST', url, form), context);
+const get = (url: string) => flow.get(url);
+const post = (url: string, form: Record<string, string>) => flow.post(url, form);
 
-async function storeRevision(plan: Plan, sha: string) {
-  const now = new Date().toISOString();
-  const uploadId = `upload-${sha.slice(0, 12)}`;
-  await uploads.create({
-    uploadId,
-    kind: 'plan',
-    object: { bucket: 'uploads', key: `uploads/plans/${uploadId}.pdf` },
-    fileName: plan.source,
-    sizeBytes: 1000,
-    status: 'analysing',
-    createdAt: now,
-    updatedAt: now,
-  });
-  return plans.storeRevision({ plan, uploadId, contentSha256: sha, storedAt: now });
-}
+const storeRevision = (plan: Plan, contentSha256: string) => storePlanRevision({ uploads, plans }, plan, { contentSha256 });
 
 async function storePlan(plan: Plan, sha: string): Promise<string> {
   return (await storeRevision(plan, sha)).planId;

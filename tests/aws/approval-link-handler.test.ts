@@ -10,6 +10,7 @@ import { issueLinkToken } from '../../shared/domain/approval-links.ts';
 import type { ApprovalChain } from '../../shared/domain/approval.ts';
 import { type LinkHandler, linkEvent } from '../helpers/approval-flow.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { storePlanRevision } from '../helpers/stored-plans.ts';
 
 /**
  * The link page's POST when Step Functions refuses the task token (aws-sdk-client-mock on the SFN
@@ -46,9 +47,7 @@ beforeAll(async () => {
     APPROVAL_ESCALATE_AFTER_SECONDS: '345600',
     AUDIT_IP_HASH_KEY: 'test-key-0123456789abcdef',
   });
-  const now = new Date().toISOString();
-  await uploads.create({ uploadId: 'u1', kind: 'plan', object: { bucket: 'b', key: 'uploads/plans/u1.pdf' }, fileName: 'p.pdf', sizeBytes: 1, status: 'analysing', createdAt: now, updatedAt: now });
-  planId = (await plans.storeRevision({ plan: loadTruth('hmp-long-lartin-2023'), uploadId: 'u1', contentSha256: 'f'.repeat(64), storedAt: now })).planId;
+  planId = (await storePlanRevision({ uploads, plans }, loadTruth('hmp-long-lartin-2023'))).planId;
   handler = (await import('../../functions/approval-link.ts')).handler as unknown as LinkHandler;
 }, 60_000);
 

@@ -1,4 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { startLocalApproval } from '../../infra/local/local-approval.ts';
+import { DynamoApprovalStore } from '../../shared/adapters/dynamodb/dynamodb-approval-store.ts';
+import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
+import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
+import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import { readOutbox, type OutboxEmail } from '../../shared/adapters/local/outbox-email-sender.ts';
 
 /** An API Gateway (HTTP API, payload 2.0) event for the approval link route, as API Gateway sends it. */
@@ -64,4 +73,46 @@ export function linksOf(email: OutboxEmail): { approve: string; reject: string }
   const reject = email.links.find((link) => link.includes('/approvals/') && link.endsWith('decision=reject'));
   if (!approve || !reject) throw new Error(`Email "${email.subject}" has no approve and reject links`);
   return { approve, reject };
+}
+
+/**
+ * The approval flow on the local stack for one test file: a table in DynamoDB Local, the
+ * synthesised state machine on the local runner (with CDK context overrides, e.g. short timers),
+ * an outbox folder, and the approval use-cases' dependencies and link handler loaded once the
+ * environment is set, as a Lambda loads its configuration on start.
+ */
+export async function startApprovalFlow(options: { dynamodbEndpoint: string; context?: Record<string, unknown>; linkBaseUrl?: string }) {
+  const tableName = `approval-${randomUUID()}`;
+  const client = createDocumentClient({ region: 'local', endpoint: options.dynamodbEndpoint });
+  await createTable(client, tableName);
+  const store = { client, tableName };
+  const outbox = mkdtempSync(join(tmpdir(), 'outbox-'));
+  const errors: unknown[] = [];
+  const local = await startLocalApproval({
+    dynamodbEndpoint: options.dynamodbEndpoint,
+    tableName,
+    outboxDir: outbox,
+    linkBaseUrl: options.linkBaseUrl ?? 'http://localhost:3000/approvals',
+    ...(options.context ? { context: options.context } : {}),
+    onError: (error) => errors.push(error),
+  });
+  const deps = (await import('../../functions/lib/approval-runtime.ts')).approvalDependencies();
+  const handleLink = (await import('../../functions/approval-link.ts')).handler as unknown as LinkHandler;
+  return {
+    local,
+    deps,
+    outbox,
+    /** Errors the flow's functions threw (expected to stay empty). */
+    errors,
+    plans: new DynamoPlanStore(store),
+    approvals: new DynamoApprovalStore(store),
+    uploads: new DynamoUploadStore(store),
+    get: (url: string) => handleLink(linkEvent('GET', url), {} as never),
+    post: (url: string, form: Record<string, string>) => handleLink(linkEvent('POST', url, form), {} as never),
+    async stop() {
+      await local.close();
+      client.destroy();
+      rmSync(outbox, { recursive: true, force: true });
+    },
+  };
 }
