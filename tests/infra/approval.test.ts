@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { App, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -8,19 +7,9 @@ import { ActionPlansStack } from '../../infra/action-plans-stack.ts';
 import { APPROVAL_STATES } from '../../infra/constructs/approval.ts';
 import type { HandlerFunction } from '../../infra/constructs/handler-function.ts';
 import { readSettings } from '../../infra/settings.ts';
+import { cdkContext, type Json, list, type Statement, statementsOfRole, synthesiseStack } from '../helpers/cdk-template.ts';
 
-/** The same context `cdk synth` reads, so the tests see the template the CLI produces. */
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Record<string, unknown>;
-};
 
-type Json = Record<string, unknown>;
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Json;
-}
 interface State {
   Type: string;
   Next?: string;
@@ -51,15 +40,12 @@ let stack: ActionPlansStack;
 let template: Template;
 let definition: Definition;
 
-// Built once for the whole file: synthesis bundles every handler with esbuild.
+// Built once for the whole file (without bundling the functions: nothing here reads their code).
 beforeAll(() => {
-  app = new App({ context: cdkJson.context });
-  stack = new ActionPlansStack(app, STACK_NAME, { settings: readSettings(app.node) });
-  template = Template.fromStack(stack);
+  ({ app, stack, template } = synthesiseStack({ stackName: STACK_NAME }));
   definition = definitionOf(template, stack);
 }, 120_000);
 
-const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function logicalIdIn(inStack: ActionPlansStack, construct: IConstruct): string {
@@ -115,13 +101,7 @@ function endOf(name: string): { name: string; type: string } {
 
 const functionArnPlaceholder = (handler: HandlerFunction) => `<GetAtt:${logicalId(handler.function)}.Arn>`;
 
-/** Every statement of every policy attached to the role. */
-function statementsOf(role: IConstruct): Statement[] {
-  const roleRef = ref(role);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => same(r, roleRef)))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
+const statementsOf = (role: IConstruct): Statement[] => statementsOfRole(template, ref(role));
 const actionsOf = (statements: Statement[]) => statements.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action));
 const statementsWith = (statements: Statement[], prefix: string) =>
   statements.filter((s) => s.Effect === 'Allow' && list(s.Action).some((action) => action.startsWith(prefix)));
@@ -149,8 +129,8 @@ const seconds = (iso: unknown) => {
   if (!days) throw new Error(`cdk.json duration ${String(iso)} is not whole days`);
   return Number(days[1]) * DAY;
 };
-const linkValiditySeconds = () => seconds(cdkJson.context['actionPlans:approvalLinkValidity']);
-const reminderSeconds = () => seconds(cdkJson.context['actionPlans:approvalReminderAfter']);
+const linkValiditySeconds = () => seconds(cdkContext['actionPlans:approvalLinkValidity']);
+const reminderSeconds = () => seconds(cdkContext['actionPlans:approvalReminderAfter']);
 
 describe('approval state machine', () => {
   it('is a Standard workflow with X-Ray tracing, full logging without execution data, and an execution timeout', () => {
@@ -309,7 +289,7 @@ describe('approval state machine', () => {
 });
 
 describe('approval settings', () => {
-  const context = (overrides: Record<string, unknown>) => ({ ...cdkJson.context, ...overrides });
+  const context = (overrides: Record<string, unknown>) => ({ ...cdkContext, ...overrides });
   const settingsFrom = (overrides: Record<string, unknown>) => readSettings(new App({ context: context(overrides) }).node);
 
   it('set the timers from context overrides', () => {
@@ -474,11 +454,11 @@ describe('approval link routes and functions', () => {
       expect(key, name).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', ref(secret), ':SecretString:::}}']] });
       expect(variables, name).toMatchObject({
         TABLE_NAME: ref(stack.data.table),
-        EMAIL_FROM: cdkJson.context['actionPlans:approvalEmailFrom'],
+        EMAIL_FROM: cdkContext['actionPlans:approvalEmailFrom'],
         APPROVAL_LINK_VALID_SECONDS: String(linkValiditySeconds()),
         APPROVAL_REMINDER_AFTER_SECONDS: String(reminderSeconds()),
       });
-      expect(JSON.parse(variables.DEFAULT_APPROVAL_CHAIN as string), name).toEqual(cdkJson.context['actionPlans:defaultApprovalChain']);
+      expect(JSON.parse(variables.DEFAULT_APPROVAL_CHAIN as string), name).toEqual(cdkContext['actionPlans:defaultApprovalChain']);
     }
   });
 });

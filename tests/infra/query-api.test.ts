@@ -1,34 +1,27 @@
-import { readFileSync } from 'node:fs';
-import { App, type CfnResource } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { App} from 'aws-cdk-lib';
+import { type CfnResource } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../functions/api/routes.ts';
-import { ActionPlansStack } from '../../infra/action-plans-stack.ts';
-import { readSettings } from '../../infra/settings.ts';
-
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: Record<string, unknown> };
+import type { ActionPlansStack } from '../../infra/action-plans-stack.ts';
+import { cdkContext, statementsOfRole, synthesiseStack } from '../helpers/cdk-template.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 let app: App;
 let stack: ActionPlansStack;
 let template: Template;
 
+// Without bundling the functions: nothing here reads their code.
 beforeAll(() => {
-  app = new App({ context: cdkJson.context });
-  stack = new ActionPlansStack(app, 'ActionPlans-test', { settings: readSettings(app.node) });
-  template = Template.fromStack(stack);
+  ({ app, stack, template } = synthesiseStack());
 }, 180_000);
 
 const logicalId = (construct: IConstruct) => stack.getLogicalId((construct.node.defaultChild ?? construct) as CfnResource);
 
-function statementsOf(role: IConstruct): Json[] {
-  const roleRef = JSON.stringify({ Ref: logicalId(role) });
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === roleRef))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Json[]);
-}
+const statementsOf = (role: IConstruct): Json[] => statementsOfRole(template, { Ref: logicalId(role) }) as unknown as Json[];
 
 const apiRef = () => ({ Ref: logicalId(stack.queryApi.httpApi) });
 
@@ -64,8 +57,8 @@ describe('query API routes', () => {
       StageName: '$default',
       AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logicalId(stack.queryApi.accessLogs), 'Arn'] } },
       DefaultRouteSettings: {
-        ThrottlingRateLimit: cdkJson.context['actionPlans:apiThrottleRatePerSecond'],
-        ThrottlingBurstLimit: cdkJson.context['actionPlans:apiThrottleBurst'],
+        ThrottlingRateLimit: cdkContext['actionPlans:apiThrottleRatePerSecond'],
+        ThrottlingBurstLimit: cdkContext['actionPlans:apiThrottleBurst'],
       },
     });
   });

@@ -1,37 +1,24 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnResource } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ActionPlansStack } from '../../infra/action-plans-stack.ts';
+import type { ActionPlansStack } from '../../infra/action-plans-stack.ts';
 import { HandlerFunction } from '../../infra/constructs/handler-function.ts';
 import { readSettings } from '../../infra/settings.ts';
+import { cdkContext, type Json, list, type Statement, statementsOfRole, synthesiseStack } from '../helpers/cdk-template.ts';
 import { GSI1, TABLE_DEFINITION } from '../../shared/adapters/dynamodb/table-definition.ts';
-
-/** The same context `cdk synth` reads, so the tests see the template the CLI produces. */
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  context: Record<string, unknown>;
-};
-
-type Json = Record<string, unknown>;
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Json;
-}
 
 let app: App;
 let stack: ActionPlansStack;
 let template: Template;
 
-// Built once for the whole file: synthesis bundles the three handlers with esbuild.
+// Built once for the whole file, with the functions bundled by esbuild: the tests look at the bundles.
 beforeAll(() => {
-  app = new App({ context: cdkJson.context });
-  stack = new ActionPlansStack(app, 'ActionPlans-test', { settings: readSettings(app.node) });
-  template = Template.fromStack(stack);
+  ({ app, stack, template } = synthesiseStack({ bundle: true }));
 }, 120_000);
 
 /** The logical id of an L2 construct's CloudFormation resource. */
@@ -50,15 +37,7 @@ function propertiesOf(construct: IConstruct): Json {
   return resource(construct).Properties as Json;
 }
 
-/** Every statement of every policy attached to the role. */
-function statementsOf(role: IConstruct): Statement[] {
-  const roleRef = ref(role);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => (policy.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify(roleRef)))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const statementsOf = (role: IConstruct): Statement[] => statementsOfRole(template, ref(role));
 
 /** The actions the statements allow on exactly this resource. */
 function actionsAllowedOn(statements: Statement[], target: unknown): string[] {
@@ -130,7 +109,7 @@ describe('upload bucket', () => {
         Status: 'Enabled',
         Prefix: 'uploads/',
         Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
-        NoncurrentVersionExpiration: { NoncurrentDays: cdkJson.context['actionPlans:noncurrentUploadVersionsExpireAfterDays'] },
+        NoncurrentVersionExpiration: { NoncurrentDays: cdkContext['actionPlans:noncurrentUploadVersionsExpireAfterDays'] },
         ExpiredObjectDeleteMarker: true,
       },
     ]);
@@ -141,7 +120,7 @@ describe('upload bucket', () => {
       CorsRules: [
         {
           AllowedMethods: ['PUT'],
-          AllowedOrigins: cdkJson.context['actionPlans:uploadAllowedOrigins'],
+          AllowedOrigins: cdkContext['actionPlans:uploadAllowedOrigins'],
           AllowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
           ExposedHeaders: ['ETag', 'x-amz-version-id'],
           MaxAge: 3600,
@@ -194,7 +173,7 @@ describe('Lambda functions', () => {
         LoggingConfig: { LogGroup: { Ref: expect.stringMatching(/Logs/) } },
       });
     }
-    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: cdkJson.context['actionPlans:logRetentionDays'] });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: cdkContext['actionPlans:logRetentionDays'] });
     // One per function, the state machine's and the API's access log.
     template.resourceCountIs('AWS::Logs::LogGroup', stack.node.findAll().filter((construct) => construct instanceof HandlerFunction).length + 2);
   });
@@ -204,7 +183,7 @@ describe('Lambda functions', () => {
     // Storing a revision may restart an approval sent back with changes requested.
     const approval = {
       STATE_MACHINE_ARN: ref(stack.approval.stateMachine),
-      DEFAULT_APPROVAL_CHAIN: JSON.stringify(cdkJson.context['actionPlans:defaultApprovalChain']),
+      DEFAULT_APPROVAL_CHAIN: JSON.stringify(cdkContext['actionPlans:defaultApprovalChain']),
     };
     const variables = (handler: HandlerFunction) => (propertiesOf(handler.function).Environment as { Variables: Json }).Variables;
     expect(variables(stack.uploads.uploadReceived)).toEqual({
@@ -218,7 +197,7 @@ describe('Lambda functions', () => {
     expect(variables(stack.uploads.analysisCompleted)).toEqual({ TABLE_NAME: table, NODE_OPTIONS: '--enable-source-maps', ...approval });
     expect(variables(stack.uploads.sweepStalledAnalyses)).toEqual({
       TABLE_NAME: table,
-      STALL_AFTER_MINUTES: String(cdkJson.context['actionPlans:stallAfterMinutes']),
+      STALL_AFTER_MINUTES: String(cdkContext['actionPlans:stallAfterMinutes']),
       NODE_OPTIONS: '--enable-source-maps',
       ...approval,
     });
@@ -489,7 +468,7 @@ describe('cdk-nag AwsSolutions', () => {
 
 describe('settings', () => {
   const settingsFrom = (overrides: Record<string, unknown>) =>
-    readSettings(new App({ context: { ...cdkJson.context, ...overrides } }).node);
+    readSettings(new App({ context: { ...cdkContext, ...overrides } }).node);
 
   it('come from cdk.json, and accept command-line strings', () => {
     expect(settingsFrom({})).toMatchObject({ stage: 'dev', stallAfterMinutes: 30 });
