@@ -301,7 +301,7 @@ export const OPENAPI_DOCUMENT = {
         status: { enum: ['awaiting_file', 'queued', 'analysing', 'parsed', 'failed'] },
         reason: nullable(string),
         pages: object({
-          analysed: { ...nullable(integer), description: 'null while analysing: Textract reports no progress' },
+          analysed: { ...nullable(integer), description: 'Pages read so far where the analyser reports progress (the local one does); null while Textract analyses (it reports none)' },
           total: nullable(integer),
         }),
         plan: nullable(object({ planId: string, revision: { type: 'integer', minimum: 1 } })),

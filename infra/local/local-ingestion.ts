@@ -53,6 +53,8 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
         (error: unknown) => waiter?.reject(error),
       );
     },
+    // The upload's status shows the pages read so far (`GET /uploads/{id}`: page n of N).
+    ({ jobTag, pagesAnalysed }) => uploads.recordAnalysisProgress(jobTag, pagesAnalysed, systemClock.now().toISOString()),
   );
 
   /** Like Lambda's retry of an SNS message, a completion that outran the job's start is tried again. */

@@ -25,6 +25,8 @@ export interface Upload {
   /** When the analysis started (ISO), for the sweeper. */
   analysisStartedAt?: string;
   pageCount?: number;
+  /** Pages analysed so far, where the analyser reports progress (the local one does; Textract does not). */
+  pagesAnalysed?: number;
   planId?: string;
   revision?: number;
   createdAt: string;
@@ -41,6 +43,8 @@ export interface UploadStore {
     fields: { contentSha256: string; analysisJobId: string; analysisStartedAt: string; pageCount?: number },
   ): Promise<void>;
   markFailed(uploadId: string, reason: string, at: string): Promise<void>;
+  /** Records how many pages the analysis has read, while the upload is analysing. */
+  recordAnalysisProgress(uploadId: string, pagesAnalysed: number, at: string): Promise<void>;
   /** Uploads still analysing that started before `startedBefore` (ISO), oldest first. */
   listAnalysingSince(startedBefore: string, limit: number): Promise<Upload[]>;
 }

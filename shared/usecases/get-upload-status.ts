@@ -51,7 +51,7 @@ export async function getUploadStatus(
     ...base,
     status: upload.status,
     reason: upload.statusReason ?? null,
-    pages: { analysed: upload.status === 'parsed' ? total : null, total },
+    pages: { analysed: upload.status === 'parsed' ? total : (upload.pagesAnalysed ?? null), total },
     plan: upload.planId && upload.revision !== undefined ? { planId: upload.planId, revision: upload.revision } : null,
     updatedAt: upload.updatedAt,
   };

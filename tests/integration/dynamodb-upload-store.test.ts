@@ -74,6 +74,20 @@ describe('DynamoUploadStore', () => {
     expect(await uploads.listAnalysingSince('2026-03-02T08:00:00.000Z', 10)).toEqual([]);
   });
 
+  it('records analysis progress only forwards and only while analysing', async () => {
+    const reading = upload();
+    await uploads.create(reading);
+    await uploads.recordAnalysisProgress(reading.uploadId, 3, '2026-03-03T08:00:01.000Z');
+    expect((await uploads.get(reading.uploadId))?.pagesAnalysed).toBeUndefined();
+    await uploads.markAnalysing(reading.uploadId, analysis('2026-03-03T08:00:00.000Z'));
+    await uploads.recordAnalysisProgress(reading.uploadId, 5, '2026-03-03T08:00:02.000Z');
+    await uploads.recordAnalysisProgress(reading.uploadId, 4, '2026-03-03T08:00:03.000Z');
+    expect(await uploads.get(reading.uploadId)).toMatchObject({ pagesAnalysed: 5, updatedAt: '2026-03-03T08:00:02.000Z' });
+    await uploads.markFailed(reading.uploadId, 'stopped', '2026-03-03T08:00:04.000Z');
+    await uploads.recordAnalysisProgress(reading.uploadId, 9, '2026-03-03T08:00:05.000Z');
+    expect(await uploads.get(reading.uploadId)).toMatchObject({ pagesAnalysed: 5, status: 'failed' });
+  });
+
   it('marks an upload failed with its reason and takes it off the analysing list', async () => {
     const failing = upload();
     await uploads.create(failing);

@@ -128,6 +128,20 @@ export class DynamoUploadStore implements UploadStore, UploadRequests {
     });
   }
 
+  /** Progress counts only while analysing, and only forwards (a late report cannot move it back). */
+  async recordAnalysisProgress(uploadId: string, pagesAnalysed: number, at: string): Promise<void> {
+    await this.update(
+      uploadId,
+      {
+        UpdateExpression: 'SET pagesAnalysed = :pages, updatedAt = :at',
+        ConditionExpression: '#status = :analysing AND (attribute_not_exists(pagesAnalysed) OR pagesAnalysed < :pages)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pages': pagesAnalysed, ':at': at, ':analysing': 'analysing' },
+      },
+      { ignoreWhenExisting: true },
+    );
+  }
+
   /**
    * A parsed upload stays parsed: a failure reported late (the sweeper giving up on an analysis
    * that has just finished) does not overwrite it.

@@ -33,6 +33,8 @@ export class LocalTextractJobs implements TextractJobs {
     private readonly objects: ObjectStore,
     private readonly analyser: DocumentAnalyser,
     private readonly onFinished: (finished: LocalJobFinished) => Promise<void> | void,
+    /** Told the pages read so far as the analyser reads them (Textract reports no progress; this one can). */
+    private readonly onProgress?: (progress: { jobTag: string; pagesAnalysed: number }) => Promise<void> | void,
   ) {}
 
   async startAnalysis({ object, clientRequestToken, jobTag }: StartAnalysisInput): Promise<{ jobId: string }> {
@@ -67,7 +69,12 @@ export class LocalTextractJobs implements TextractJobs {
   private async run(jobId: string, job: LocalJob, object: StartAnalysisInput['object'], jobTag: string) {
     try {
       const bytes = await readAll(this.objects.read(object));
-      for await (const result of this.analyser.analyse({ bytes, name: fileNameOf(object.key) })) {
+      const report = this.onProgress;
+      // Progress is for people watching: recording it is not waited for, and its failure fails nothing.
+      const options = report
+        ? { onProgress: ({ page }: { page: number }) => void Promise.resolve(report({ jobTag, pagesAnalysed: page })).catch(() => undefined) }
+        : {};
+      for await (const result of this.analyser.analyse({ bytes, name: fileNameOf(object.key) }, options)) {
         job.results.push(result);
         job.pageCount = result.DocumentMetadata?.Pages;
       }
