@@ -6,7 +6,6 @@ import { readOutbox } from '../../shared/adapters/local/outbox-email-sender.ts';
 import type { Principal } from '../../shared/domain/access.ts';
 import { PLAN_STATUSES, type PlanItem } from '../../shared/domain/plan.ts';
 import { NotFoundError, RequestError } from '../../shared/domain/request-errors.ts';
-import { renderErrorPage } from '../../shared/presentation/approval-pages.ts';
 import type { HtmlPage } from '../../shared/presentation/html.ts';
 import { renderOutboxEmailPage, renderOutboxPage } from '../../shared/presentation/outbox-page.ts';
 import { renderMessagePage, renderNotFoundPage, withLayout } from '../../shared/presentation/web/layout.ts';
@@ -247,7 +246,16 @@ export function createWebUi(options: WebUiOptions): WebUiHandler {
       return true;
     } catch (error) {
       console.error(`web UI: ${request.method ?? 'GET'} ${request.url ?? ''} failed:`, error);
-      if (!response.headersSent) send(response, withLayout(renderErrorPage(), null));
+      if (!response.headersSent) {
+        send(
+          response,
+          renderMessagePage({
+            title: 'Sorry, there is a problem with the service',
+            message: 'The page could not be shown. Nothing you did caused it; the details are in the terminal running npm start.',
+            status: 500,
+          }),
+        );
+      }
       else response.end();
       return true;
     }
