@@ -18,7 +18,7 @@ import { apiDependencies, resetApiDependencies } from '../functions/lib/api-runt
 import { approvalApiDependencies, resetApprovalApiDependencies } from '../functions/lib/approval-runtime.ts';
 import { mintDevToken } from '../infra/local/dev-tokens.ts';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
-import { createLocalApiGateway } from '../infra/local/local-api-gateway.ts';
+import { createLocalApiGateway, setLocalApiEnvironment } from '../infra/local/local-api-gateway.ts';
 import { createDocumentClient, createTable } from '../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore, establishmentIdOf } from '../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../shared/adapters/dynamodb/dynamodb-upload-store.ts';
@@ -243,13 +243,7 @@ try {
   server = createServer(createLocalApiGateway({ signingKey }));
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  Object.assign(process.env, {
-    AWS_REGION: 'local',
-    TABLE_NAME,
-    DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-    UPLOAD_BUCKET: 'uploads',
-    LOCAL_UPLOAD_GATEWAY_URL: baseUrl,
-  });
+  setLocalApiEnvironment({ dynamodbEndpoint: dynamoDb.endpoint, tableName: TABLE_NAME, gatewayUrl: baseUrl });
   resetApiDependencies();
   resetApprovalApiDependencies();
   countRequests(apiDependencies().client, 'benchCountApiRequests');

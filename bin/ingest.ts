@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal } from '../infra/local/dynamodb-local.ts';
 import { createLocalIngestion } from '../infra/local/local-ingestion.ts';
-import { runningStack } from '../infra/local/local-stack.ts';
+import { runningStack } from '../infra/local/stack-lock.ts';
 
 const repository = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(repository, '.local', 'data');

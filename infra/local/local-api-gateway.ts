@@ -181,3 +181,18 @@ export function createLocalApiGateway(options: LocalApiGatewayOptions): RequestL
     })();
   };
 }
+
+/**
+ * The environment the API's handlers read (functions/lib/api-runtime.ts), pointed at the local
+ * stand-ins: what CDK gives the Lambdas on AWS. The handlers run in this process, so it is set on
+ * `process.env`, before any of them is first called.
+ */
+export function setLocalApiEnvironment({ dynamodbEndpoint, tableName, gatewayUrl }: { dynamodbEndpoint: string; tableName: string; gatewayUrl: string }): void {
+  Object.assign(process.env, {
+    AWS_REGION: 'local',
+    TABLE_NAME: tableName,
+    DYNAMODB_ENDPOINT: dynamodbEndpoint,
+    UPLOAD_BUCKET: 'uploads',
+    LOCAL_UPLOAD_GATEWAY_URL: gatewayUrl,
+  });
+}

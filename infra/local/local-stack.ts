@@ -1,15 +1,18 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { API_ROUTES, APPROVAL_LINK_ROUTES } from '../../functions/api/routes.ts';
-import { createLocalApiGateway } from './local-api-gateway.ts';
+import { createLocalApiGateway, setLocalApiEnvironment } from './local-api-gateway.ts';
 import { devSigningKey, mintDevToken } from './dev-tokens.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalApproval, startLocalApproval } from './local-approval.ts';
 import { createLocalIngestion } from './local-ingestion.ts';
+import { AlreadyRunningError, claimLock, runningStack } from './stack-lock.ts';
 import { createWebUi } from './web-ui.ts';
 import type { UploadKind } from '../../shared/ports/upload-store.ts';
 import type { CompleteAnalysisOutcome } from '../../shared/usecases/complete-analysis.ts';
+
+export { AlreadyRunningError, runningStack } from './stack-lock.ts';
 
 export const TABLE_NAME = 'action-plans';
 
@@ -31,17 +34,6 @@ export interface LocalStack {
   /** Puts a PDF through the local ingestion (as an upload to S3 would) and waits until it is stored or failed. */
   ingest(fileName: string, bytes: Uint8Array, kind?: UploadKind): Promise<CompleteAnalysisOutcome>;
   stop(): Promise<void>;
-}
-
-/** Another `npm start` already runs on this data. */
-export class AlreadyRunningError extends Error {
-  constructor(
-    readonly pid: number,
-    readonly baseUrl: string,
-  ) {
-    super(`The local stack is already running (process ${pid}) at ${baseUrl}: use it, or stop it with Ctrl-C in its terminal first`);
-    this.name = 'AlreadyRunningError';
-  }
 }
 
 /** The port is taken by something other than the local stack. */
@@ -82,13 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({ dataDir: join(options.dataDir, 'dynamodb') });
     stops.push(() => dynamoDb.stop());
 
-    Object.assign(process.env, {
-      AWS_REGION: 'local',
-      TABLE_NAME,
-      DYNAMODB_ENDPOINT: dynamoDb.endpoint,
-      UPLOAD_BUCKET: 'uploads',
-      LOCAL_UPLOAD_GATEWAY_URL: baseUrl,
-    });
+    setLocalApiEnvironment({ dynamodbEndpoint: dynamoDb.endpoint, tableName: TABLE_NAME, gatewayUrl: baseUrl });
     log('Synthesising the approval state machine…');
     const approval: LocalApproval = await startLocalApproval({
       dynamodbEndpoint: dynamoDb.endpoint,
@@ -149,46 +135,6 @@ export function resetLocalData(dataDir: string): void {
   const running = runningStack(dataDir);
   if (running) throw new AlreadyRunningError(running.pid, running.baseUrl);
   rmSync(dataDir, { recursive: true, force: true });
-}
-
-export interface LockContent {
-  pid: number;
-  baseUrl: string;
-}
-
-function lockPath(dataDir: string): string {
-  return join(dataDir, 'local-stack.lock');
-}
-
-/** The local stack running on this data, if one is (`npm start` in another terminal). */
-export function runningStack(dataDir: string): LockContent | null {
-  const path = lockPath(dataDir);
-  if (!existsSync(path)) return null;
-  try {
-    const content = JSON.parse(readFileSync(path, 'utf8')) as LockContent;
-    process.kill(content.pid, 0);
-    return content;
-  } catch {
-    // No such process (or an unreadable lock): a stack that stopped without cleaning up.
-    return null;
-  }
-}
-
-function claimLock(dataDir: string, baseUrl: string): { release(): void } {
-  const running = runningStack(dataDir);
-  if (running) throw new AlreadyRunningError(running.pid, running.baseUrl);
-  const path = lockPath(dataDir);
-  writeFileSync(path, JSON.stringify({ pid: process.pid, baseUrl }));
-  return {
-    release: () => {
-      try {
-        const content = JSON.parse(readFileSync(path, 'utf8')) as LockContent;
-        if (content.pid === process.pid) rmSync(path, { force: true });
-      } catch {
-        // Already gone.
-      }
-    },
-  };
 }
 
 function listen(port: number, listener: RequestListener): Promise<Server> {

@@ -7,7 +7,7 @@ import { OPENAPI_DOCUMENT } from '../../functions/api/openapi.ts';
 import { type ApiRoute, API_ROUTES } from '../../functions/api/routes.ts';
 import { resetApiDependencies } from '../../functions/lib/api-runtime.ts';
 import { mintDevToken } from '../../infra/local/dev-tokens.ts';
-import { createLocalApiGateway } from '../../infra/local/local-api-gateway.ts';
+import { createLocalApiGateway, setLocalApiEnvironment } from '../../infra/local/local-api-gateway.ts';
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
@@ -30,13 +30,7 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, createLocalApiGateway({ signingKey, ...options }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  Object.assign(process.env, {
-    AWS_REGION: 'local',
-    TABLE_NAME: tableName,
-    DYNAMODB_ENDPOINT: endpoint,
-    UPLOAD_BUCKET: 'uploads',
-    LOCAL_UPLOAD_GATEWAY_URL: baseUrl,
-  });
+  setLocalApiEnvironment({ dynamodbEndpoint: endpoint, tableName, gatewayUrl: baseUrl });
   resetApiDependencies();
   const plans = new DynamoPlanStore({ client, tableName });
   const uploads = new DynamoUploadStore({ client, tableName });
