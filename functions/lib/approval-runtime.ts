@@ -17,12 +17,20 @@ import { baseEnvironment, readEnvironment } from './runtime.ts';
 const seconds = z.coerce.number().int().positive();
 
 /** The approval functions' configuration (set by infra/constructs/approval.ts, or by the local stack). */
-export const approvalEnvironment = {
+/** What every function that reads or starts approvals needs: the table, the state machine, the default chain. */
+const approvalStoreEnvironment = {
   ...baseEnvironment,
   /** Only where the function starts executions (submitting a plan). */
   STATE_MACHINE_ARN: z.string().min(1).optional(),
   /** Only for the local runner, which answers the Step Functions API. */
   STEP_FUNCTIONS_ENDPOINT: z.string().url().optional(),
+  /** JSON of the chain an establishment without its own gets; empty: none. */
+  DEFAULT_APPROVAL_CHAIN: z.string().optional(),
+};
+
+/** The approval state machine's functions: also the emails, links and timers. */
+export const approvalEnvironment = {
+  ...approvalStoreEnvironment,
   /** The verified SES identity emails come from; or, locally, EMAIL_OUTBOX_DIR. */
   EMAIL_FROM: z.string().min(3).optional(),
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
@@ -31,39 +39,29 @@ export const approvalEnvironment = {
   APPROVAL_LINK_VALID_SECONDS: seconds,
   APPROVAL_REMINDER_AFTER_SECONDS: seconds,
   APPROVAL_ESCALATE_AFTER_SECONDS: seconds,
-  /** JSON of the chain an establishment without its own gets; empty: none. */
-  DEFAULT_APPROVAL_CHAIN: z.string().optional(),
   AUDIT_IP_HASH_KEY: z.string().min(16),
 };
 
 /** The approval use-cases' dependencies, made once per execution environment. */
 export function approvalDependencies(): ApprovalDependencies {
   const environment = readEnvironment(approvalEnvironment);
-  const client = createDocumentClient({
-    region: environment.AWS_REGION,
-    ...(environment.DYNAMODB_ENDPOINT ? { endpoint: environment.DYNAMODB_ENDPOINT } : {}),
-  });
-  const store = { client, tableName: environment.TABLE_NAME };
   return {
-    approvals: new DynamoApprovalStore(store),
-    plans: new DynamoPlanStore(store),
-    workflow: workflowOf(environment),
+    ...createApprovalApiDependencies(environment),
     email: emailSenderOf(environment),
-    clock: systemClock,
     timing: {
       linkValidSeconds: environment.APPROVAL_LINK_VALID_SECONDS,
       reminderAfterSeconds: environment.APPROVAL_REMINDER_AFTER_SECONDS,
       escalateAfterSeconds: environment.APPROVAL_ESCALATE_AFTER_SECONDS,
     },
-    defaultChain: environment.DEFAULT_APPROVAL_CHAIN ? ApprovalChain.parse(JSON.parse(environment.DEFAULT_APPROVAL_CHAIN)) : null,
     linkBaseUrl: environment.APPROVAL_LINK_BASE_URL.replace(/\/+$/, ''),
     ipHashKey: environment.AUDIT_IP_HASH_KEY,
   };
 }
 
 type Environment = z.infer<z.ZodObject<typeof approvalEnvironment>>;
+type StoreEnvironment = z.infer<z.ZodObject<typeof approvalStoreEnvironment>>;
 
-function workflowOf(environment: Environment): ApprovalWorkflow {
+function workflowOf(environment: StoreEnvironment): ApprovalWorkflow {
   const client = new SFNClient({
     region: environment.AWS_REGION,
     ...(environment.STEP_FUNCTIONS_ENDPOINT
@@ -99,13 +97,7 @@ export function resetApprovalApiDependencies(): void {
   apiDependencies = undefined;
 }
 
-function createApprovalApiDependencies() {
-  const environment = readEnvironment({
-    ...baseEnvironment,
-    STATE_MACHINE_ARN: z.string().min(1).optional(),
-    STEP_FUNCTIONS_ENDPOINT: z.string().url().optional(),
-    DEFAULT_APPROVAL_CHAIN: z.string().optional(),
-  });
+function createApprovalApiDependencies(environment: StoreEnvironment = readEnvironment(approvalStoreEnvironment)) {
   const client = createDocumentClient({
     region: environment.AWS_REGION,
     ...(environment.DYNAMODB_ENDPOINT ? { endpoint: environment.DYNAMODB_ENDPOINT } : {}),
@@ -115,7 +107,7 @@ function createApprovalApiDependencies() {
     configured: Boolean(environment.STATE_MACHINE_ARN),
     plans: new DynamoPlanStore(store),
     approvals: new DynamoApprovalStore(store),
-    workflow: workflowOf(environment as Environment),
+    workflow: workflowOf(environment),
     defaultChain: environment.DEFAULT_APPROVAL_CHAIN ? ApprovalChain.parse(JSON.parse(environment.DEFAULT_APPROVAL_CHAIN)) : null,
     clock: systemClock,
   };

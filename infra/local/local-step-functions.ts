@@ -124,15 +124,6 @@ export class LocalStepFunctions {
     return [...this.executions.values()];
   }
 
-  describeExecution(executionArn: string): LocalExecution | undefined {
-    return this.executions.get(executionArn);
-  }
-
-  /** Tokens of the waits open now (the tests' way to see where executions stand). */
-  openWaits(): { taskToken: string; executionArn: string; stateName: string }[] {
-    return [...this.waiting].map(([taskToken, task]) => ({ taskToken, executionArn: task.executionArn, stateName: task.stateName }));
-  }
-
   async startExecution(name: string | undefined, input: unknown): Promise<{ executionArn: string; startDate: Date }> {
     const executionName = name ?? randomUUID();
     const executionArn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;

@@ -46,6 +46,12 @@ export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 export const APPROVAL_STATUSES = ['in_progress', 'approved', 'changes_requested', 'expired', 'failed'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
+/** Why an emailed link no longer works (each has its own page and HTTP status). */
+export type LinkProblem = 'not_found' | 'forged' | 'used' | 'expired' | 'superseded' | 'ended';
+
+/** What a recorded decision did to the flow. */
+export type DecisionEffect = 'stage_passed' | 'waiting_for_others' | 'changes_requested' | 'plan_approved' | 'already_recorded';
+
 /** How long things take; the same for every establishment (deployment settings). */
 export interface ApprovalTiming {
   /** A link works this long after it is sent (default 7 days). */

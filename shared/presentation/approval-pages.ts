@@ -1,4 +1,4 @@
-import type { ApprovalDecision, Person, PlanApprovalSummary } from '../domain/approval.ts';
+import type { ApprovalDecision, DecisionEffect, LinkProblem, Person, PlanApprovalSummary } from '../domain/approval.ts';
 import { planFactsHtml, planTitle } from './approval-emails.ts';
 import { type HtmlPage, type SafeHtml, formatDateTimeUtc, html, page } from './html.ts';
 
@@ -75,7 +75,7 @@ ${decisionButtons(preselected)}
 // ---------------------------------------------------------------------------------------------
 // Decision recorded (the POST's answer)
 
-export type DecisionEffect = 'stage_passed' | 'waiting_for_others' | 'changes_requested' | 'plan_approved' | 'already_recorded';
+export type { DecisionEffect, LinkProblem } from '../domain/approval.ts';
 
 export interface DecisionRecordedPageInput {
   decision: ApprovalDecision;
@@ -118,7 +118,6 @@ export function renderDecisionRecordedPage(input: DecisionRecordedPageInput): Ht
 // ---------------------------------------------------------------------------------------------
 // A link that cannot be used
 
-export type LinkProblem = 'not_found' | 'forged' | 'used' | 'expired' | 'superseded' | 'ended';
 
 export interface LinkProblemPageInput {
   problem: LinkProblem;

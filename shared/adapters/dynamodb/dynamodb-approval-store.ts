@@ -188,7 +188,7 @@ export class DynamoApprovalStore implements ApprovalStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: stageKey(planId, revision, attempt, stageIndex), ConsistentRead: true }),
     );
-    return Item ? stageOf(Item as unknown as StageRecord) : null;
+    return Item ? stageOf(Item as StageRecord & Record<string, unknown>) : null;
   }
 
   async openStageRound(
@@ -396,12 +396,11 @@ function runOf(item: Record<string, unknown>): ApprovalRun {
   return run as unknown as ApprovalRun;
 }
 
-function stageOf(record: StageRecord): StageRequest {
-  const { decisions, attempt: _attempt, ...rest } = record;
-  const { pk: _pk, sk: _sk, [ENTITY_ATTRIBUTE]: _entity, ...stage } = rest as StageRecord & Record<string, unknown>;
+function stageOf(record: StageRecord & Record<string, unknown>): StageRequest {
+  const { pk: _pk, sk: _sk, [ENTITY_ATTRIBUTE]: _entity, attempt: _attempt, decisions, ...stage } = record;
   return {
-    ...(stage as unknown as Omit<StageRequest, 'decisions'>),
-    settled: (stage.settled as StageRequest['settled'] | undefined) ?? null,
+    ...stage,
+    settled: stage.settled ?? null,
     decisions: Object.values(decisions ?? {}).sort((a, b) => a.decidedAt.localeCompare(b.decidedAt)),
   };
 }

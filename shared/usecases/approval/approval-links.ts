@@ -1,4 +1,4 @@
-import { type ApprovalAuditEntry, type ApprovalDecision, evaluateStage, type PlanApprovalSummary, type Person } from '../../domain/approval.ts';
+import { type ApprovalAuditEntry, type ApprovalDecision, type DecisionEffect, evaluateStage, type LinkProblem, type PlanApprovalSummary, type Person } from '../../domain/approval.ts';
 import { hashClientIp, parseLinkToken, secretMatches } from '../../domain/approval-links.ts';
 import type { ApprovalLink, ApprovalRun, StageRequest } from '../../ports/approval-store.ts';
 import { type ApprovalDependencies, approvalSummaryOf } from './approval-context.ts';
@@ -9,7 +9,6 @@ import { trySendStageOutcome } from './run-approval.ts';
  * links: it shows what would be decided. Only the confirmation form's POST decides.
  */
 
-export type LinkProblem = 'not_found' | 'forged' | 'used' | 'expired' | 'superseded' | 'ended';
 
 export interface LinkProblemResult {
   kind: 'problem';
@@ -29,7 +28,6 @@ export interface LinkView {
 
 export type OpenLinkResult = LinkProblemResult | ({ kind: 'confirm' } & LinkView);
 
-export type DecisionEffect = 'stage_passed' | 'waiting_for_others' | 'changes_requested' | 'plan_approved' | 'already_recorded';
 
 export type DecideResult =
   | LinkProblemResult

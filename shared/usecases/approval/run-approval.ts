@@ -1,4 +1,4 @@
-import { ApprovalExpiredError, type ApprovalStage, evaluateStage, itemsAwaitingResponse, type Person } from '../../domain/approval.ts';
+import { ApprovalExpiredError, evaluateStage, itemsAwaitingResponse, type Person } from '../../domain/approval.ts';
 import { issueLinkToken } from '../../domain/approval-links.ts';
 import { ConflictError, NotFoundError, RequestError, UnprocessableError } from '../../domain/request-errors.ts';
 import type { ApprovalLink, ApprovalRun, StageRequest } from '../../ports/approval-store.ts';
@@ -130,7 +130,7 @@ export async function requestStageDecision(
     links.map((link) => link.record),
   );
 
-  const outcome = stage.settled ?? settledOutcome(stageDefinition, stage);
+  const outcome = stage.settled ?? evaluateStage(stageDefinition, stage.decisions);
   if (outcome !== 'pending') {
     await sendStageOutcome(deps, run, stage, outcome);
     return { emailsSent: 0, resumedAtOnce: true };
@@ -201,7 +201,7 @@ export async function finishApprovalRun(
     .filter((decision) => decision.comment)
     .map((decision) => ({
       by: decision.decidedBy,
-      onBehalfOf: onBehalfOf(run, input, decision.approverIndex, decision.decidedBy),
+      onBehalfOf: onBehalfOf(run, decision.approverIndex, decision.decidedBy),
       comment: decision.comment as string,
       decidedAt: decision.decidedAt,
     }));
@@ -211,8 +211,9 @@ export async function finishApprovalRun(
   return { finished, emailsSent: 1 };
 }
 
-function onBehalfOf(run: ApprovalRun, input: { stageIndex?: number } & RunRef, approverIndex: number, decidedBy: Person): Person | null {
-  const approver = run.chain.stages[input.stageIndex ?? run.currentStage]?.approvers[approverIndex];
+/** The approver a deputy decided for, at the run's current stage (the one whose decisions are reported). */
+function onBehalfOf(run: ApprovalRun, approverIndex: number, decidedBy: Person): Person | null {
+  const approver = run.chain.stages[run.currentStage]?.approvers[approverIndex];
   return approver && approver.email !== decidedBy.email ? { name: approver.name, email: approver.email } : null;
 }
 
@@ -261,10 +262,6 @@ export async function trySendStageOutcome(
   const current = await deps.approvals.getRun(run.planId, run.revision, run.attempt);
   // Between rounds (a heartbeat just ran out): the next round finds the stage settled and resumes.
   return current?.status === 'in_progress' ? 'next_round' : 'ended';
-}
-
-function settledOutcome(stage: ApprovalStage, request: StageRequest): 'approved' | 'rejected' | 'pending' {
-  return evaluateStage(stage, request.decisions);
 }
 
 interface IssuedLink {
