@@ -69,4 +69,6 @@ export interface StoredPlan extends Omit<Plan, 'items' | 'format'> {
   updatedAt: string;
   /** A draft's items answered through the API so far; absent until the first answer. */
   answeredItemCount?: number;
+  /** Who uploaded the current revision; absent on revisions stored before uploaders were recorded. */
+  uploadedBy?: Uploader;
 }
