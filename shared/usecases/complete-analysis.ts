@@ -113,9 +113,7 @@ async function refusalOf(
 ): Promise<string | null> {
   const read = document.type === 'report' ? document.report : document.plan;
   if (read.items.length === 0) {
-    return document.type === 'report'
-      ? 'No recommendations or concerns were found in it, so nothing was stored: a draft with nothing to answer is of no use'
-      : 'No items were found in its table (the PDF may be damaged, or its table be an image), so nothing was stored: a plan with no items cannot be approved';
+    return `No items were found in this ${document.type} (the PDF may be damaged), so nothing was stored: a plan with no items cannot be approved`;
   }
   const establishmentId = establishmentIdOf(read.establishment);
   const facts = { kind: document.type, establishment: read.establishment, establishmentId };
