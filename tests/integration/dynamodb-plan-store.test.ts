@@ -73,6 +73,7 @@ function planOf(stored: StoredPlan | null, items: Plan['items']): Plan {
     currentRevision: _r,
     itemCount: _i,
     actionCount: _a,
+    uploadedBy: _u,
     ...fields
   } = stored;
   if (format === null) throw new Error('a draft has no format');
@@ -164,6 +165,7 @@ describe('DynamoPlanStore against DynamoDB Local', () => {
       actionCount: allActions(truth).length,
       createdAt: '2026-03-01T10:00:00.000Z',
       updatedAt: '2026-03-01T10:00:00.000Z',
+      uploadedBy: ADMIN_UPLOADER,
     });
     expect(planOf(plan, await stores.plans.listItems(stored.planId))).toEqual(truth);
     expect(await stores.uploads.get(stored.uploadId)).toMatchObject({
