@@ -100,11 +100,6 @@ export interface Uploader {
   establishmentId: string | null;
 }
 
-export function uploaderOf(principal: Principal): Uploader {
-  const { subject, role, email, establishmentId } = principal;
-  return { subject, role, email, establishmentId };
-}
-
 /** What ingestion read of a document's establishment, to check it against the uploader's. */
 export interface DocumentEstablishment {
   kind: 'plan' | 'report';
@@ -150,8 +145,9 @@ export function uploadRefusal(
  * The approval audit of a plan (who decided, their addresses and comments): admins, staff of the
  * plan's establishment, and the approvers who approve for it. An approver is tied to an
  * establishment by the token's `custom:establishment` naming it, or by their email being an
- * approver's or a deputy's in the chain the establishment uses now (its own, else the default), or
- * one who has decided on this plan (its audit names them, as approver or deputy).
+ * approver's or a deputy's in the chain the establishment uses now (its own, else the default) or in
+ * the chain of the current revision's latest approval run, or one who has decided on this plan (its
+ * audit names them, as approver or deputy): `approverEmails`.
  */
 export function canReadApprovalAudit(
   principal: Principal,

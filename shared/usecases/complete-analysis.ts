@@ -1,4 +1,4 @@
-import { uploadRefusal } from '../domain/access.ts';
+import { type Uploader, uploadRefusal } from '../domain/access.ts';
 import { draftComparisonWarnings } from '../domain/draft-plan.ts';
 import { establishmentIdOf } from '../domain/establishment-id.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -8,7 +8,7 @@ import { TextractDocumentReader } from '../extraction/textract-document.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PlanStore, RevisionSource, StoreRevisionResult } from '../ports/plan-store.ts';
 import type { AnalysisJobStatus, TextractJobs } from '../ports/textract-jobs.ts';
-import type { Upload, UploadStore } from '../ports/upload-store.ts';
+import type { UploadStore } from '../ports/upload-store.ts';
 
 /**
  * The completion arrived before the start of the job was recorded (a very quick job): thrown so the
@@ -77,21 +77,22 @@ export async function completeAnalysis(
     return fail(`Textract could not analyse ${upload.fileName}${finished.message ? `: ${finished.message}` : ''}`);
   }
   if (finished.status === 'IN_PROGRESS') return { outcome: 'ignored', reason: `job ${finished.jobId} is still running` };
+  const { uploadedBy } = upload;
+  if (!uploadedBy) {
+    return fail(`${upload.fileName}: the upload does not record who uploaded it, so nothing was stored; upload it again through POST /uploads`);
+  }
 
   try {
     const reader = new TextractDocumentReader();
     for await (const page of textract.results(finished.jobId)) reader.add(page);
     const document = readInspectionDocument(reader.finish(), upload.fileName, upload.kind);
-    if (!upload.uploadedBy) {
-      return fail(`${upload.fileName}: the upload does not record who uploaded it, so nothing was stored; upload it again through POST /uploads`);
-    }
-    const refusal = await refusalOf(document, upload.uploadedBy, plans);
+    const refusal = await refusalOf(document, uploadedBy, plans);
     if (refusal) return fail(`${upload.fileName}: ${refusal}`);
     const source: RevisionSource = {
       uploadId: upload.uploadId,
       contentSha256: upload.contentSha256 ?? '',
       storedAt: clock.now().toISOString(),
-      uploadedBy: upload.uploadedBy,
+      uploadedBy,
     };
     const stored =
       document.type === 'report'
@@ -108,7 +109,7 @@ export async function completeAnalysis(
 /** Why the document must not be stored: it has no items, or its establishment is not one the uploader may upload for. */
 async function refusalOf(
   document: InspectionDocument,
-  uploader: NonNullable<Upload['uploadedBy']>,
+  uploader: Uploader,
   plans: Pick<PlanStore, 'getEstablishmentName'>,
 ): Promise<string | null> {
   const read = document.type === 'report' ? document.report : document.plan;

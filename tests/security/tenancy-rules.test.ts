@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertCanUpload, canReadApprovalAudit, type Principal, uploadRefusal, uploaderOf } from '../../shared/domain/access.ts';
+import { assertCanUpload, canReadApprovalAudit, type Principal, uploadRefusal } from '../../shared/domain/access.ts';
 import { ForbiddenError } from '../../shared/domain/request-errors.ts';
 import { uploadRequestIdOf } from '../../shared/domain/uploads.ts';
 import { planFacts, uploaderText } from '../../shared/presentation/approval-emails.ts';
@@ -22,15 +22,6 @@ describe('requesting an upload', () => {
     expect(() => assertCanUpload(principal('staff'))).toThrow(/staff of no establishment/);
     expect(() => assertCanUpload(principal('viewer'))).toThrow(ForbiddenError);
     expect(() => assertCanUpload(principal('approver', 'liverpool'))).toThrow(ForbiddenError);
-  });
-
-  it('records the requester as the uploader', () => {
-    expect(uploaderOf(principal('staff', 'liverpool', 'sam@example.gov.uk'))).toEqual({
-      subject: 'staff-1',
-      role: 'staff',
-      email: 'sam@example.gov.uk',
-      establishmentId: 'liverpool',
-    });
   });
 });
 
