@@ -43,8 +43,9 @@ export type ReceiveUploadOutcome =
  * An object arrived in the upload bucket: record the upload and who uploaded it (the requester of
  * the upload request that granted its key), check it is a PDF Textract can take, and start the
  * analysis. An object no request granted (the bucket is written only through the URLs POST /uploads
- * signs, so someone wrote it past them) fails without being analysed. Safe to run twice for the same object: the upload id comes from the object
- * and Textract's request token from its content, so a replayed event starts nothing new.
+ * signs, so someone wrote it past them) fails without being analysed. Safe to run twice for the
+ * same object: the upload id comes from the object and Textract's request token from its content,
+ * so a replayed event starts nothing new.
  */
 export async function receiveUpload(
   uploaded: ObjectLocation,
