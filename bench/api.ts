@@ -273,14 +273,18 @@ try {
       updatedAt: storedAt,
     });
     const contentSha256 = createHash('sha256').update(JSON.stringify(content)).digest('hex');
-    const stored = await plans.storeRevision({ plan: content, uploadId, contentSha256, storedAt });
+    const establishmentId = establishmentIdOf(content.establishment);
+    const uploadedBy = { subject: STAFF_SUBJECT, role: 'staff' as const, email: null, establishmentId };
+    const stored = await plans.storeRevision({ plan: content, uploadId, contentSha256, storedAt, uploadedBy });
     // The request POST /uploads would have made, so GET /uploads/{id} finds the upload by its key.
     await uploads.createRequest({
       uploadId,
       kind: 'plan',
       object: { bucket: 'uploads', key },
       requestedBy: STAFF_SUBJECT,
-      establishmentId: establishmentIdOf(content.establishment),
+      establishmentId,
+      role: 'staff',
+      email: null,
       createdAt: storedAt,
       urlExpiresAt: '2026-01-10T10:15:00.000Z',
     });

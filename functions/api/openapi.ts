@@ -1,3 +1,4 @@
+import { ROLES } from '../../shared/domain/access.ts';
 import { APPROVAL_DECISIONS, APPROVAL_RULES } from '../../shared/domain/approval.ts';
 import { ACTION_STATUSES } from '../../shared/domain/action-status.ts';
 import { DECISIONS, ITEM_KINDS, PLAN_FORMATS, PLAN_STATUSES } from '../../shared/domain/plan.ts';
@@ -187,7 +188,8 @@ export const OPENAPI_DOCUMENT = {
     '/plans/{id}/audit': {
       get: {
         operationId: 'listPlanAudit',
-        summary: 'Every approval decision on the plan, oldest first (client details to admins only)',
+        summary:
+          "Every approval decision on the plan, oldest first: to staff of its establishment, the approvers who approve for it, and admins (client details to admins only)",
         parameters: [pathParam('id', 'Plan id.')],
         responses: { '200': ok('The audit', ref('ApprovalAudit')), ...problems(400, 401, 403, 404) },
       },
@@ -242,8 +244,16 @@ export const OPENAPI_DOCUMENT = {
       PlanDetail: object({
         plan: {
           ...planListing,
-          properties: { ...planListing.properties, summary: nullable({ type: 'object' }), warnings: { type: 'array', items: string } },
-          required: [...planListing.required, 'summary', 'warnings'],
+          properties: {
+            ...planListing.properties,
+            summary: nullable({ type: 'object' }),
+            warnings: { type: 'array', items: string },
+            uploadedBy: {
+              ...nullable(ref('Uploader')),
+              description: 'Who uploaded the current revision; null for revisions stored before uploaders were recorded.',
+            },
+          },
+          required: [...planListing.required, 'summary', 'warnings', 'uploadedBy'],
         },
         counts: object({
           items: integer,
@@ -254,6 +264,12 @@ export const OPENAPI_DOCUMENT = {
           undatedActions: integer,
           answeredItems: integer,
         }),
+      }),
+      Uploader: object({
+        subject: { ...string, description: "The uploader's identity provider subject (`sub`)." },
+        role: { enum: [...ROLES] },
+        email: nullable(string),
+        establishmentId: { ...nullable(string), description: 'The establishment a member of staff uploads for; null for admins.' },
       }),
       Item: object({
         ordinal: { type: 'integer', minimum: 1 },

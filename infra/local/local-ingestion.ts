@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
@@ -6,6 +7,7 @@ import { FolderObjectStore } from '../../shared/adapters/local/folder-object-sto
 import { type LocalJobFinished, LocalTextractJobs } from '../../shared/adapters/local/local-textract-jobs.ts';
 import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-analyser.ts';
 import { sleep } from '../../shared/adapters/retry.ts';
+import type { Uploader } from '../../shared/domain/access.ts';
 import { UPLOAD_PREFIXES, uploadIdOf } from '../../shared/domain/uploads.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { UploadKind } from '../../shared/ports/upload-store.ts';
@@ -25,6 +27,12 @@ export interface LocalIngestionOptions {
   /** Restarts an approval sent back with changes requested when the corrected plan is stored (as the Lambdas do). */
   resumeApproval?: (planId: string, previousRevision: number) => Promise<unknown>;
 }
+
+/**
+ * Who uploads through `npm run ingest` and `npm start -- --demo`: the person at this machine, who
+ * runs the whole stack and so acts as an admin (for every establishment).
+ */
+export const LOCAL_OPERATOR: Uploader = { subject: 'local-operator', role: 'admin', email: null, establishmentId: null };
 
 /**
  * The AWS ingestion path wired to local adapters: the same use-cases as the Lambdas, with DynamoDB
@@ -70,11 +78,30 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
   }
 
   /**
-   * Upload an action plan PDF (or, as `kind` 'report', an inspection report PDF) under its prefix and
-   * wait until it is stored (or has failed).
+   * Upload an action plan PDF (or, as `kind` 'report', an inspection report PDF) as `uploader` (by
+   * default the local operator) and wait until it is stored (or has failed). The upload is requested
+   * first, as POST /uploads does, so ingestion knows who uploads.
    */
-  async function ingest(fileName: string, bytes: Uint8Array, kind: UploadKind = 'plan'): Promise<CompleteAnalysisOutcome> {
-    const object = { bucket, key: `${UPLOAD_PREFIXES[kind]}${basename(fileName)}`, versionId: `${Date.now()}` };
+  async function ingest(
+    fileName: string,
+    bytes: Uint8Array,
+    kind: UploadKind = 'plan',
+    uploader: Uploader = LOCAL_OPERATOR,
+  ): Promise<CompleteAnalysisOutcome> {
+    const requestId = randomUUID();
+    const object = { bucket, key: `${UPLOAD_PREFIXES[kind]}${requestId}/${basename(fileName)}`, versionId: `${Date.now()}` };
+    const at = systemClock.now().toISOString();
+    await uploads.createRequest({
+      uploadId: requestId,
+      kind,
+      object: { bucket, key: object.key },
+      requestedBy: uploader.subject,
+      establishmentId: uploader.establishmentId,
+      role: uploader.role,
+      email: uploader.email,
+      createdAt: at,
+      urlExpiresAt: at,
+    });
     await objects.put(object, bytes);
     const uploadId = uploadIdOf(object);
     const completed = new Promise<CompleteAnalysisOutcome>((resolve, reject) => waiting.set(uploadId, { resolve, reject }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Uploader } from './access.ts';
 import type { PlanFormat, PlanItem } from './plan.ts';
 
 /**
@@ -78,6 +79,8 @@ export interface PlanApprovalSummary {
   actionsWithoutTarget: number;
   /** Dated targets already past on the day of the summary (ref of the item, target as printed). */
   targetsPast: { ref: string; raw: string; due: string }[];
+  /** Who uploaded the revision (null: not recorded, stored before uploaders were); absent when not looked up. */
+  uploadedBy?: Uploader | null;
 }
 
 /** One decision as the audit shows it. */

@@ -23,6 +23,17 @@ export function uploadIdOf({ bucket, key, versionId }: ObjectLocation): string {
   return createHash('sha256').update(`${bucket}\n${key}\n${versionId ?? ''}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * The id of the upload request (POST /uploads) an object key was granted by: the uuid segment of
+ * `<prefix><uuid>/<file name>`. Null for a key of another shape, which no request grants.
+ */
+export function uploadRequestIdOf(key: string): string | null {
+  const kind = uploadKindOf(key);
+  if (!kind) return null;
+  const match = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/[^/]+$/i.exec(key.slice(UPLOAD_PREFIXES[kind].length));
+  return match ? match[1]! : null;
+}
+
 export function fileNameOf(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1);
 }

@@ -1,3 +1,4 @@
+import type { Uploader } from '../domain/access.ts';
 import type { Plan, PlanFormat, PlanStatus } from '../domain/plan.ts';
 import type { Report } from '../domain/report.ts';
 
@@ -6,11 +7,12 @@ export interface StoredPlanRef {
   revision: number;
 }
 
-/** The upload a revision comes from, and when it is stored. */
+/** The upload a revision comes from, who uploaded it, and when it is stored. */
 export interface RevisionSource {
   uploadId: string;
   contentSha256: string;
   storedAt: string;
+  uploadedBy: Uploader;
 }
 
 export interface StoreRevisionInput extends RevisionSource {
@@ -48,6 +50,10 @@ export interface PlanStore {
   getPlan(planId: string): Promise<StoredPlan | null>;
   /** Items of the plan's current revision (or the given one), in document order. */
   listItems(planId: string, revision?: number): Promise<Plan['items']>;
+  /** Who uploaded a revision; null when there is no such revision or it was stored before uploaders were recorded. */
+  getRevisionUploader(planId: string, revision: number): Promise<Uploader | null>;
+  /** How an establishment is printed on its latest stored plan; null when none of its plans is stored. */
+  getEstablishmentName(establishmentId: string): Promise<string | null>;
 }
 
 export interface StoredPlan extends Omit<Plan, 'items' | 'format'> {
@@ -63,4 +69,6 @@ export interface StoredPlan extends Omit<Plan, 'items' | 'format'> {
   updatedAt: string;
   /** A draft's items answered through the API so far; absent until the first answer. */
   answeredItemCount?: number;
+  /** Who uploaded the current revision; absent on revisions stored before uploaders were recorded. */
+  uploadedBy?: Uploader;
 }

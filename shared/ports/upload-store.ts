@@ -1,3 +1,5 @@
+import type { Role, Uploader } from '../domain/access.ts';
+
 /** What an upload is for: a plan PDF, or an inspection report that starts a plan. */
 export type UploadKind = 'plan' | 'report';
 
@@ -29,6 +31,11 @@ export interface Upload {
   pagesAnalysed?: number;
   planId?: string;
   revision?: number;
+  /**
+   * Who uploaded it: the requester of the upload its object key was granted by. Absent when no
+   * request granted the key; such an upload fails and stores nothing.
+   */
+  uploadedBy?: Uploader;
   createdAt: string;
   updatedAt: string;
 }
@@ -60,9 +67,21 @@ export interface UploadRequest {
   /** The requester's subject, and their establishment when they are staff. */
   requestedBy: string;
   establishmentId: string | null;
+  /**
+   * The requester's role and email, so the upload (and each revision stored from it) records who
+   * uploaded it. Absent on requests recorded before uploaders were.
+   */
+  role?: Role;
+  email?: string | null;
   createdAt: string;
   /** When the signed URL stops working. */
   urlExpiresAt: string;
+}
+
+/** Who uploaded the file of a request; null when the request does not say (recorded before roles were). */
+export function uploaderOfRequest(request: UploadRequest): Uploader | null {
+  if (!request.role) return null;
+  return { subject: request.requestedBy, role: request.role, email: request.email ?? null, establishmentId: request.establishmentId };
 }
 
 /** Upload requests, and the uploads their files became (found by object key). */

@@ -1,3 +1,4 @@
+import type { Uploader } from '../domain/access.ts';
 import type { Person, PlanApprovalSummary } from '../domain/approval.ts';
 import { DECISIONS } from '../domain/plan.ts';
 import type { EmailMessage } from '../ports/email-sender.ts';
@@ -72,6 +73,7 @@ export function planFacts(summary: PlanApprovalSummary): { label: string; value:
     { label: 'File', value: sourceFileName(summary.source) },
     { label: 'Report published', value: summary.reportPublished ? formatDate(summary.reportPublished) : 'Not found in the plan' },
     { label: 'Revision', value: String(summary.revision) },
+    ...(summary.uploadedBy === undefined ? [] : [{ label: 'Uploaded by', value: uploaderText(summary.uploadedBy) }]),
     { label: 'Items', value: `${summary.itemCount}, with ${plural(summary.actionCount, 'action')}` },
     {
       label: 'Decisions',
@@ -81,6 +83,14 @@ export function planFacts(summary: PlanApprovalSummary): { label: string; value:
     { label: 'Actions with no target', value: String(summary.actionsWithoutTarget) },
     { label: 'Targets already past', value: String(summary.targetsPast.length) },
   ];
+}
+
+/** Who uploaded a revision, for an approver: "sam@liverpool.example.gov.uk (staff of liverpool)", "admin@example.gov.uk (admin)". */
+export function uploaderText(uploader: Uploader | null): string {
+  if (!uploader) return 'Not recorded';
+  const who = uploader.email ?? `user ${uploader.subject}`;
+  const as = uploader.role === 'staff' && uploader.establishmentId ? `staff of ${uploader.establishmentId}` : uploader.role;
+  return `${who} (${as})`;
 }
 
 export function planFactsText(summary: PlanApprovalSummary): string {

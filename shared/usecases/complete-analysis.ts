@@ -1,7 +1,9 @@
+import { type Uploader, uploadRefusal } from '../domain/access.ts';
 import { draftComparisonWarnings } from '../domain/draft-plan.ts';
+import { establishmentIdOf } from '../domain/establishment-id.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Plan } from '../domain/plan.ts';
-import { readInspectionDocument } from '../extraction/read-inspection-document.ts';
+import { type InspectionDocument, readInspectionDocument } from '../extraction/read-inspection-document.ts';
 import { TextractDocumentReader } from '../extraction/textract-document.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PlanStore, RevisionSource, StoreRevisionResult } from '../ports/plan-store.ts';
@@ -49,7 +51,9 @@ export type CompleteAnalysisOutcome =
  * Textract finished a job: read every result page into the document it is and store it as a new
  * revision of its plan (an action plan as the plan, checked against the draft its report started;
  * an inspection report as a draft awaiting the plan), or record why it failed in words a person
- * understands. A replayed notification changes nothing.
+ * understands. Nothing is stored (no revision, no draft, no approval restarted) when the document
+ * has no items, or is for another establishment than the uploader's (staff upload only their own
+ * establishment's documents; admins any). A replayed notification changes nothing.
  * Unexpected errors are thrown, so the platform retries and, in the end, dead-letters the message.
  */
 export async function completeAnalysis(
@@ -73,15 +77,22 @@ export async function completeAnalysis(
     return fail(`Textract could not analyse ${upload.fileName}${finished.message ? `: ${finished.message}` : ''}`);
   }
   if (finished.status === 'IN_PROGRESS') return { outcome: 'ignored', reason: `job ${finished.jobId} is still running` };
+  const { uploadedBy } = upload;
+  if (!uploadedBy) {
+    return fail(`${upload.fileName}: the upload does not record who uploaded it, so nothing was stored; upload it again through POST /uploads`);
+  }
 
   try {
     const reader = new TextractDocumentReader();
     for await (const page of textract.results(finished.jobId)) reader.add(page);
     const document = readInspectionDocument(reader.finish(), upload.fileName, upload.kind);
+    const refusal = await refusalOf(document, uploadedBy, plans);
+    if (refusal) return fail(`${upload.fileName}: ${refusal}`);
     const source: RevisionSource = {
       uploadId: upload.uploadId,
       contentSha256: upload.contentSha256 ?? '',
       storedAt: clock.now().toISOString(),
+      uploadedBy,
     };
     const stored =
       document.type === 'report'
@@ -93,6 +104,23 @@ export async function completeAnalysis(
     if (error instanceof DomainError) return fail(`${upload.fileName} could not be read: ${error.message}`);
     throw error;
   }
+}
+
+/** Why the document must not be stored: it has no items, or its establishment is not one the uploader may upload for. */
+async function refusalOf(
+  document: InspectionDocument,
+  uploader: Uploader,
+  plans: Pick<PlanStore, 'getEstablishmentName'>,
+): Promise<string | null> {
+  const read = document.type === 'report' ? document.report : document.plan;
+  if (read.items.length === 0) {
+    return `No items were found in this ${document.type} (the PDF may be damaged), so nothing was stored: a plan with no items cannot be approved`;
+  }
+  const establishmentId = establishmentIdOf(read.establishment);
+  const facts = { kind: document.type, establishment: read.establishment, establishmentId };
+  if (uploadRefusal(uploader, facts, null) === null) return null;
+  const uploaderEstablishment = uploader.establishmentId ? await plans.getEstablishmentName(uploader.establishmentId) : null;
+  return uploadRefusal(uploader, facts, uploaderEstablishment);
 }
 
 /** Stores the plan, warned where it does not answer the draft its report started item for item. */

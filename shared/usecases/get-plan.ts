@@ -1,5 +1,5 @@
 import { actionStatusOf } from '../domain/action-status.ts';
-import { assertCanReadPlan, type Principal } from '../domain/access.ts';
+import { assertCanReadPlan, type Principal, type Uploader } from '../domain/access.ts';
 import { NotFoundError } from '../domain/request-errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PlanStore, StoredPlan } from '../ports/plan-store.ts';
@@ -19,7 +19,8 @@ export interface PlanCounts {
 }
 
 export interface PlanDetail {
-  plan: PlanListing & { summary: StoredPlan['summary']; warnings: string[] };
+  /** `uploadedBy`: who uploaded the current revision; null when it was stored before uploaders were recorded. */
+  plan: PlanListing & { summary: StoredPlan['summary']; warnings: string[]; uploadedBy: Uploader | null };
   counts: PlanCounts;
 }
 
@@ -55,5 +56,8 @@ export async function getPlan(
       counts.actionsByStatus[actionStatusOf({ targets: action.targets, due }, today)]++;
     }
   }
-  return { plan: { ...planListingOf(plan), summary: plan.summary ?? null, warnings: plan.warnings ?? [] }, counts };
+  return {
+    plan: { ...planListingOf(plan), summary: plan.summary ?? null, warnings: plan.warnings ?? [], uploadedBy: plan.uploadedBy ?? null },
+    counts,
+  };
 }

@@ -8,16 +8,24 @@ import {
   UPLOAD_PREFIXES,
   uploadIdOf,
   uploadKindOf,
+  uploadRequestIdOf,
 } from '../domain/uploads.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PlanStore } from '../ports/plan-store.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { TextractJobs } from '../ports/textract-jobs.ts';
-import type { ObjectLocation, UploadStore } from '../ports/upload-store.ts';
+import {
+  type ObjectLocation,
+  type UploadKind,
+  type UploadRequests,
+  uploaderOfRequest,
+  type UploadStore,
+} from '../ports/upload-store.ts';
 import { type CompleteAnalysisOutcome, completeAnalysis } from './complete-analysis.ts';
 
 export interface ReceiveUploadDependencies {
-  uploads: UploadStore;
+  /** The upload records, and the requests (POST /uploads) that grant object keys and say who uploads. */
+  uploads: UploadStore & Pick<UploadRequests, 'getRequest'>;
   plans: PlanStore;
   objects: ObjectStore;
   textract: TextractJobs;
@@ -32,9 +40,12 @@ export type ReceiveUploadOutcome =
   | { outcome: 'ignored'; reason: string };
 
 /**
- * An object arrived in the upload bucket: record the upload, check it is a PDF Textract can take,
- * and start the analysis. Safe to run twice for the same object: the upload id comes from the object
- * and Textract's request token from its content, so a replayed event starts nothing new.
+ * An object arrived in the upload bucket: record the upload and who uploaded it (the requester of
+ * the upload request that granted its key), check it is a PDF Textract can take, and start the
+ * analysis. An object no request granted (the bucket is written only through the URLs POST /uploads
+ * signs, so someone wrote it past them) fails without being analysed. Safe to run twice for the
+ * same object: the upload id comes from the object and Textract's request token from its content,
+ * so a replayed event starts nothing new.
  */
 export async function receiveUpload(
   uploaded: ObjectLocation,
@@ -50,6 +61,7 @@ export async function receiveUpload(
   if (!found) return { outcome: 'ignored', reason: `${uploaded.key} no longer exists` };
   const { object, info } = found;
   const uploadId = uploadIdOf(object);
+  const uploadedBy = await uploaderOfObject(uploads, object.key, kind);
   const now = clock.now().toISOString();
   const created = await uploads.create({
     uploadId,
@@ -58,6 +70,7 @@ export async function receiveUpload(
     fileName: fileNameOf(object.key),
     sizeBytes: info.sizeBytes,
     status: 'queued',
+    ...(uploadedBy ? { uploadedBy } : {}),
     createdAt: now,
     updatedAt: now,
   });
@@ -72,6 +85,12 @@ export async function receiveUpload(
     return { outcome: 'failed', uploadId, reason };
   };
   const fileName = fileNameOf(object.key);
+  if (!uploadedBy) {
+    return fail(
+      `${fileName} arrived at ${object.key}, which no upload request recording who uploads granted, so nothing was ` +
+        'stored; upload it through POST /uploads (or the upload page)',
+    );
+  }
   if (info.sizeBytes === 0) return fail(`${fileName} is empty`);
   if (info.sizeBytes > MAX_UPLOAD_BYTES) {
     return fail(`${fileName} is ${megabytes(info.sizeBytes)} MB; the largest PDF that can be analysed is 500 MB`);
@@ -106,6 +125,14 @@ export async function receiveUpload(
     if (error instanceof DomainError) return fail(error.message);
     throw error;
   }
+}
+
+/** The uploader recorded by the request that granted this object key and kind; null when none did. */
+async function uploaderOfObject(requests: Pick<UploadRequests, 'getRequest'>, key: string, kind: UploadKind) {
+  const requestId = uploadRequestIdOf(key);
+  const request = requestId ? await requests.getRequest(requestId) : null;
+  if (!request || request.object.key !== key || request.kind !== kind) return null;
+  return uploaderOfRequest(request);
 }
 
 /**

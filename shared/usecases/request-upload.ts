@@ -55,6 +55,9 @@ export async function requestUpload(
     object: { bucket, key },
     requestedBy: principal.subject,
     establishmentId: principal.establishmentId,
+    // Who uploads: ingestion keeps staff to their own establishment and records them on the revision.
+    role: principal.role,
+    email: principal.email,
     createdAt: clock.now().toISOString(),
     urlExpiresAt: signed.expiresAt,
   });

@@ -15,6 +15,7 @@ import type { Role } from '../../shared/domain/access.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
 import type { Report } from '../../shared/domain/report.ts';
 import { storePlanRevision } from '../helpers/stored-plans.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 /**
  * The query API as a client sees it locally: a fresh table in DynamoDB Local, the local gateway (the
@@ -78,7 +79,7 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
       updatedAt: storedAt,
     });
     const contentSha256 = createHash('sha256').update(JSON.stringify(report)).digest('hex');
-    return plans.storeDraft({ report, uploadId, contentSha256, storedAt });
+    return plans.storeDraft({ report, uploadId, contentSha256, storedAt, uploadedBy: ADMIN_UPLOADER });
   }
 
   async function stop() {

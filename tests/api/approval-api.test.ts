@@ -149,15 +149,17 @@ describe('deciding through the link pages', () => {
 });
 
 describe('the audit', () => {
-  it('lists every decision to whoever may read the plan, client details to admins only', async () => {
-    const forViewer = await api.request('GET', `/plans/${planId}/audit`, { token: tokens.viewer });
-    expect(forViewer.status).toBe(200);
-    expect(forViewer.body.entries.map((entry: { stageName: string; decidedBy: { email: string }; decision: string }) => [entry.stageName, entry.decidedBy.email, entry.decision])).toEqual([
+  it('lists every decision to the establishment’s staff (not to viewers or other staff), client details to admins only', async () => {
+    expect((await api.request('GET', `/plans/${planId}/audit`, { token: tokens.viewer })).status).toBe(403);
+    expect((await api.request('GET', `/plans/${planId}/audit`, { token: tokens.bristolStaff })).status).toBe(403);
+    const forStaff = await api.request('GET', `/plans/${planId}/audit`, { token: tokens.liverpoolStaff });
+    expect(forStaff.status).toBe(200);
+    expect(forStaff.body.entries.map((entry: { stageName: string; decidedBy: { email: string }; decision: string }) => [entry.stageName, entry.decidedBy.email, entry.decision])).toEqual([
       ['Governor and Deputy', 'ann@liverpool.example.gov.uk', 'approve'],
       ['Governor and Deputy', 'dev@liverpool.example.gov.uk', 'approve'],
       ['Prison Group Director', 'pat@pgd.example.gov.uk', 'approve'],
     ]);
-    expect(forViewer.body.entries[0]).toMatchObject({ comment: 'Fine by me.', clientIpHash: null, userAgent: null, applied: true });
+    expect(forStaff.body.entries[0]).toMatchObject({ comment: 'Fine by me.', clientIpHash: null, userAgent: null, applied: true });
     const forAdmin = await api.request('GET', `/plans/${planId}/audit`, { token: tokens.admin });
     expect(forAdmin.body.entries[0].clientIpHash).toMatch(/^[0-9a-f]{64}$/);
     expect(forAdmin.body.entries[0].userAgent).toBe('approval-test');

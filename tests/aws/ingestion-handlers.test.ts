@@ -10,10 +10,11 @@ import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-ana
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
-import { uploadIdOf } from '../../shared/domain/uploads.ts';
+import { UPLOAD_PREFIXES, uploadIdOf, uploadKindOf, uploadRequestIdOf } from '../../shared/domain/uploads.ts';
 import type { TextractResponse } from '../../shared/extraction/textract-response.ts';
 import { collect } from '../helpers/collect.ts';
 import { fixturePath, loadTruth } from '../helpers/fixtures.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 /**
  * The three ingestion functions as Lambda runs them (middy, zod, Powertools), against the real
@@ -68,6 +69,23 @@ function objectCreated(key: string, versionId = 'v1') {
   };
 }
 
+/** The upload request POST /uploads records for a key (`<prefix><uuid>/<file>`), by an admin. */
+async function grantUpload(key: string) {
+  const kind = uploadKindOf(key)!;
+  expect(key.startsWith(UPLOAD_PREFIXES[kind])).toBe(true);
+  await uploads.createRequest({
+    uploadId: uploadRequestIdOf(key)!,
+    kind,
+    object: { bucket: BUCKET, key },
+    requestedBy: ADMIN_UPLOADER.subject,
+    establishmentId: null,
+    role: 'admin',
+    email: ADMIN_UPLOADER.email,
+    createdAt: '2026-11-23T09:59:00.000Z',
+    urlExpiresAt: '2026-11-23T10:14:00.000Z',
+  });
+}
+
 function textractDone(jobId: string, uploadId: string, status = 'SUCCEEDED') {
   const message = { JobId: jobId, Status: status, API: 'StartDocumentAnalysis', JobTag: uploadId, Timestamp: 1 };
   return {
@@ -106,6 +124,7 @@ beforeEach(() => {
 describe('an action plan uploaded to S3 becomes a stored plan', () => {
   const key = `uploads/plans/${randomUUID()}/hmp-long-lartin-2023.pdf`;
   const uploadId = uploadIdOf({ bucket: BUCKET, key, versionId: 'v1' });
+  beforeAll(() => grantUpload(key));
 
   it('the upload is checked and one Textract job started; a replayed event starts nothing', async () => {
     const { uploadReceived } = await handlers();
@@ -162,6 +181,7 @@ describe('an action plan uploaded to S3 becomes a stored plan', () => {
   it('the same PDF uploaded again under another name changes nothing', async () => {
     const { uploadReceived } = await handlers();
     const againKey = `uploads/plans/${randomUUID()}/copy.pdf`;
+    await grantUpload(againKey);
     serveObject(PDF);
     // Same content, same request token: Textract answers with the first, finished job and sends no
     // second notification, so the upload is finished at once from that job's results.
@@ -183,6 +203,7 @@ describe('an inspection report uploaded to S3', () => {
   it('is analysed with the layout too, to start the draft plan', async () => {
     const { uploadReceived } = await handlers();
     const key = `uploads/reports/${randomUUID()}/hmp-long-lartin-2023.pdf`;
+    await grantUpload(key);
     const report = new Uint8Array(readFileSync(fixturePath('reports/hmp-long-lartin-2023.pdf')));
     serveObject(report);
     textract.on(StartDocumentAnalysisCommand).resolves({ JobId: 'job-report' });
@@ -202,6 +223,7 @@ describe('failures are recorded with a reason a person understands', () => {
   it('a file that is not a PDF', async () => {
     const { uploadReceived } = await handlers();
     const key = `uploads/plans/${randomUUID()}/notes.pdf`;
+    await grantUpload(key);
     serveObject(new TextEncoder().encode('Rec no\tRecommendation\n'));
     const outcome = await uploadReceived(objectCreated(key), context);
     expect(outcome).toMatchObject({ outcome: 'failed', reason: 'notes.pdf is not a PDF (it does not start with %PDF-)' });
@@ -213,6 +235,7 @@ describe('failures are recorded with a reason a person understands', () => {
   it('a Textract job that failed', async () => {
     const { uploadReceived, analysisCompleted } = await handlers();
     const key = `uploads/plans/${randomUUID()}/scan.pdf`;
+    await grantUpload(key);
     serveObject(PDF);
     textract.on(StartDocumentAnalysisCommand).resolves({ JobId: 'job-failed' });
     const started = (await uploadReceived(objectCreated(key), context)) as { uploadId: string };
@@ -245,6 +268,7 @@ describe('the sweeper', () => {
       fileName: 'lost.pdf',
       sizeBytes: PDF.length,
       status: 'queued',
+      uploadedBy: ADMIN_UPLOADER,
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:00.000Z',
     });

@@ -100,6 +100,7 @@ export async function startApprovalFlow(options: { dynamodbEndpoint: string; con
   const handleLink = (await import('../../functions/approval-link.ts')).handler as unknown as LinkHandler;
   return {
     local,
+    tableName,
     deps,
     outbox,
     /** Errors the flow's functions threw (expected to stay empty). */

@@ -16,6 +16,7 @@ import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-uploa
 import type { Plan } from '../../shared/domain/plan.ts';
 import type { StoredPlan } from '../../shared/ports/plan-store.ts';
 import { ACTION_PLAN_FIXTURES, type ActionPlanFixture, loadTruth } from '../helpers/fixtures.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 const client = createDocumentClient({ region: 'local', endpoint: inject('dynamodbEndpoint') });
 afterAll(() => client.destroy());
@@ -54,7 +55,7 @@ async function createUpload({ uploads }: Stores, plan: Plan, storedAt: string): 
 /** Stores a plan as a fresh upload of it would be stored. */
 async function store(stores: Stores, plan: Plan, storedAt = '2026-03-01T10:00:00.000Z') {
   const uploadId = await createUpload(stores, plan, storedAt);
-  const result = await stores.plans.storeRevision({ plan, uploadId, contentSha256: sha256(plan), storedAt });
+  const result = await stores.plans.storeRevision({ plan, uploadId, contentSha256: sha256(plan), storedAt, uploadedBy: ADMIN_UPLOADER });
   return { ...result, uploadId };
 }
 
@@ -72,6 +73,7 @@ function planOf(stored: StoredPlan | null, items: Plan['items']): Plan {
     currentRevision: _r,
     itemCount: _i,
     actionCount: _a,
+    uploadedBy: _u,
     ...fields
   } = stored;
   if (format === null) throw new Error('a draft has no format');
@@ -163,6 +165,7 @@ describe('DynamoPlanStore against DynamoDB Local', () => {
       actionCount: allActions(truth).length,
       createdAt: '2026-03-01T10:00:00.000Z',
       updatedAt: '2026-03-01T10:00:00.000Z',
+      uploadedBy: ADMIN_UPLOADER,
     });
     expect(planOf(plan, await stores.plans.listItems(stored.planId))).toEqual(truth);
     expect(await stores.uploads.get(stored.uploadId)).toMatchObject({
@@ -366,7 +369,7 @@ describe('DynamoPlanStore against DynamoDB Local', () => {
     crash = true;
     const storedAt = '2026-04-01T10:00:00.000Z';
     const uploadId = await createUpload(stores, corrected, storedAt);
-    const input = { plan: corrected, uploadId, contentSha256: sha256(corrected), storedAt };
+    const input = { plan: corrected, uploadId, contentSha256: sha256(corrected), storedAt, uploadedBy: ADMIN_UPLOADER };
     await expect(stores.plans.storeRevision(input)).rejects.toThrow('Lambda timed out');
     expect((await stores.plans.getPlan(planId))?.currentRevision).toBe(1);
     expect((await stores.plans.listActionsByOwner({ owner: 'Deputy Governor' })).items).toEqual([]);

@@ -5,6 +5,7 @@ import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-st
 import { DynamoUploadStore, UploadNotFoundError } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import type { Upload } from '../../shared/ports/upload-store.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 const client = createDocumentClient({ region: 'local', endpoint: inject('dynamodbEndpoint') });
 const tableName = `uploads-${randomUUID()}`;
@@ -116,6 +117,7 @@ describe('DynamoUploadStore', () => {
       uploadId: parsed.uploadId,
       contentSha256: started.contentSha256,
       storedAt: '2026-03-05T08:05:00.000Z',
+      uploadedBy: ADMIN_UPLOADER,
     });
     const parsedRecord = {
       ...parsed,

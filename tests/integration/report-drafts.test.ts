@@ -14,6 +14,7 @@ import { collect } from '../helpers/collect.ts';
 import { mendedTruthItems, mendHyphenTypos, TITLE_LINES, TRAILING_LINES } from '../helpers/fixture-documents.ts';
 import { fixturePath, loadRows, loadTruth, readFixtureJson } from '../helpers/fixtures.ts';
 import { layoutRowsAsTextract } from '../helpers/layout-rows-as-textract.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 /**
  * An inspection report starts a draft plan; the action plan that answers it becomes its next
@@ -96,6 +97,7 @@ async function freshTable() {
       fileName: document.fileName,
       sizeBytes: 1000,
       status: 'queued',
+      uploadedBy: ADMIN_UPLOADER,
       createdAt: now,
       updatedAt: now,
     });
@@ -137,6 +139,7 @@ describe('the plan store keeps a report’s draft as a revision', () => {
       uploadId,
       contentSha256: 'ab'.repeat(32),
       storedAt: '2026-03-01T10:00:00.000Z',
+      uploadedBy: ADMIN_UPLOADER,
     });
 
     expect(stored).toEqual({ planId: PLAN_ID, revision: 1, created: true });

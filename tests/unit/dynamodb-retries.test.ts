@@ -19,6 +19,7 @@ import {
 } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { UploadNotFoundError } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 /**
  * The retry rules of the plan store's write path, against a mocked client. Throttling of a whole
@@ -51,7 +52,7 @@ const plan: Plan = {
   summary: null,
   warnings: [],
 };
-const input = { plan, uploadId: 'upload-1', contentSha256: SHA, storedAt: '2026-03-01T10:00:00.000Z' };
+const input = { plan, uploadId: 'upload-1', contentSha256: SHA, storedAt: '2026-03-01T10:00:00.000Z', uploadedBy: ADMIN_UPLOADER };
 
 const client = createDocumentClient({ region: 'eu-west-2' });
 const dynamo = mockClient(client);

@@ -14,6 +14,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { draftItemsOf } from '../../domain/draft-plan.ts';
+import { establishmentIdOf } from '../../domain/establishment-id.ts';
+import type { Uploader } from '../../domain/access.ts';
 import type { Action, Plan, PlanFormat, PlanItem, PlanStatus } from '../../domain/plan.ts';
 import type { Report } from '../../domain/report.ts';
 import type {
@@ -43,32 +45,8 @@ import { GSI1, GSI2, TABLE_DEFINITION } from './table-definition.ts';
 
 // ─── Identifiers ──────────────────────────────────────────────────────────────────────────────
 
-/**
- * Prison designations that come and go with an establishment's role ("HMP Doncaster" became
- * "HMP & YOI Doncaster"); the id leaves them out so every plan of one establishment shares it.
- */
-const DESIGNATION = '(?:hmp|hmyoi|hmirc|yoi|irc|stc|hm\\s+prison|hm\\s+young\\s+offender\\s+institution)';
-const DESIGNATIONS = new RegExp(`^(?:${DESIGNATION}(?:\\s*(?:/|&|\\band\\b)\\s*|\\s+))+`, 'i');
-
-/**
- * The establishment as an id: its name without the designation, lower-cased, words joined by "-"
- * ("HMP Long Lartin" → "long-lartin", "HMP/YOI Bristol" → "bristol", "HMP King's Lynn" →
- * "kings-lynn"). A name that is nothing but a designation keeps it. Null when there is no name.
- */
-export function establishmentIdOf(establishment: string | null): string | null {
-  if (!establishment) return null;
-  return slug(establishment.replace(DESIGNATIONS, '')) || slug(establishment) || null;
-}
-
-function slug(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/['’]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
+/** Defined in the domain (ingestion checks the uploader's establishment with it); also exported from here, where plans are keyed by it. */
+export { establishmentIdOf };
 
 /**
  * The plan's id, the same for every revision of one inspection's plan: the establishment and the
@@ -143,12 +121,13 @@ interface RevisionContent extends Omit<Plan, 'format'> {
 
 type PlanFields = Omit<RevisionContent, 'items'>;
 
-/** A revision to store, and the upload it comes from. */
+/** A revision to store, the upload it comes from, and who uploaded it. */
 interface RevisionInput {
   content: RevisionContent;
   uploadId: string;
   contentSha256: string;
   storedAt: string;
+  uploadedBy: Uploader;
 }
 
 
@@ -158,6 +137,8 @@ export interface PlanRevision extends PlanFields {
   uploadId: string;
   contentSha256: string;
   storedAt: string;
+  /** Absent on revisions stored before uploaders were recorded. */
+  uploadedBy?: Uploader;
   itemCount: number;
   actionCount: number;
 }
@@ -314,7 +295,16 @@ function toStoredPlan(record: Record<string, unknown>): StoredPlan {
     updatedAt,
     ...storedPlanFields(plan),
     ...(typeof record.answeredItemCount === 'number' ? { answeredItemCount: record.answeredItemCount } : {}),
+    ...uploaderFieldOf(record),
   };
+}
+
+/** The `uploadedBy` of a plan or revision record, only its fields; none on records stored before uploaders were recorded. */
+function uploaderFieldOf(record: Record<string, unknown>): { uploadedBy?: Uploader } {
+  const uploader = record.uploadedBy as Uploader | undefined;
+  if (!uploader || typeof uploader !== 'object') return {};
+  const { subject, role, email, establishmentId } = uploader;
+  return { uploadedBy: { subject, role, email: email ?? null, establishmentId: establishmentId ?? null } };
 }
 
 function toActionEntry(record: Record<string, unknown>): ActionEntry {
@@ -349,6 +339,7 @@ function toPlanRevision(record: Record<string, unknown>): PlanRevision {
     itemCount,
     actionCount,
     ...storedPlanFields(revision),
+    ...uploaderFieldOf(record),
   };
 }
 
@@ -608,6 +599,29 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
     return records.map((record) => record.item as PlanItem);
   }
 
+  async getRevisionUploader(planId: string, revision: number): Promise<Uploader | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { ...planKey(planId), sk: revisionSortKey(revision) },
+        ProjectionExpression: 'uploadedBy',
+      }),
+    );
+    return Item ? (uploaderFieldOf(Item).uploadedBy ?? null) : null;
+  }
+
+  async getEstablishmentName(establishmentId: string): Promise<string | null> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: establishmentKey(establishmentId),
+        ProjectionExpression: '#name',
+        ExpressionAttributeNames: { '#name': 'name' },
+      }),
+    );
+    return typeof Item?.name === 'string' ? Item.name : null;
+  }
+
   async listPlansByEstablishment(query: PlansByEstablishmentQuery): Promise<Page<StoredPlan>> {
     return this.page(query, GSI1, `ESTABLISHMENT#${query.establishmentId}`, dateRange(query), false, toStoredPlan);
   }
@@ -820,6 +834,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
       establishmentId,
       ...planFields(plan),
       currentRevision: revision,
+      uploadedBy: input.uploadedBy,
       itemCount: plan.items.length,
       actionCount: countActions(plan),
       updatedAt: storedAt,
@@ -883,7 +898,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
 
   /** The revision and content records and the upload marked parsed: a revision stored without becoming current. */
   private historyItems(planId: string, revision: number, input: RevisionInput): Write[] {
-    const { content: plan, storedAt, uploadId, contentSha256 } = input;
+    const { content: plan, storedAt, uploadId, contentSha256, uploadedBy } = input;
     const record: TableRecord & PlanRevision = {
       ...planKey(planId),
       sk: revisionSortKey(revision),
@@ -893,6 +908,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
       uploadId,
       contentSha256,
       storedAt,
+      uploadedBy,
       itemCount: plan.items.length,
       actionCount: countActions(plan),
       ...planFields(plan),

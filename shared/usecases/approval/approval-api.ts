@@ -1,7 +1,8 @@
-import { assertCanReadPlan, canWorkOnEstablishment, type Principal } from '../../domain/access.ts';
+import { assertCanReadPlan, canReadApprovalAudit, canWorkOnEstablishment, type Principal } from '../../domain/access.ts';
 import type { ApprovalAuditEntry, ApprovalChain } from '../../domain/approval.ts';
-import { ForbiddenError, NotFoundError } from '../../domain/request-errors.ts';
-import type { ApprovalDependencies } from './approval-context.ts';
+import { ForbiddenError, NotFoundError, UnprocessableError } from '../../domain/request-errors.ts';
+import type { StoredPlan } from '../../ports/plan-store.ts';
+import { type ApprovalDependencies, chainFor } from './approval-context.ts';
 import { submitForApproval } from './run-approval.ts';
 
 /**
@@ -17,6 +18,9 @@ export async function sendPlanForApproval(planId: string, principal: Principal, 
   assertCanReadPlan(principal, plan);
   if (!canWorkOnEstablishment(principal, plan.establishmentId)) {
     throw new ForbiddenError(`Only staff of ${plan.establishmentId ?? 'the plan’s establishment'} and admins may send plan ${planId} for approval`);
+  }
+  if (plan.itemCount === 0) {
+    throw new UnprocessableError(`Plan ${planId} has no items, so there is nothing to approve: upload the plan again (its PDF may be damaged)`);
   }
   return submitForApproval(deps, planId);
 }
@@ -51,7 +55,9 @@ export async function setApprovalChain(establishmentId: string, chain: ApprovalC
 }
 
 /**
- * GET /plans/{id}/audit: every decision on the plan, oldest first, to whoever may read the plan.
+ * GET /plans/{id}/audit: every decision on the plan, oldest first, to admins, staff of the plan's
+ * establishment and the approvers who approve for it (see `canReadApprovalAudit`); it names
+ * approvers with their addresses and comments, so other viewers and staff get 403.
  * The client's hashed address and user agent are shown to admins only.
  */
 export async function listApprovalAudit(planId: string, principal: Principal, deps: ApiDependencies): Promise<{ planId: string; entries: ApprovalAuditEntry[] }> {
@@ -59,8 +65,30 @@ export async function listApprovalAudit(planId: string, principal: Principal, de
   if (!plan) throw new NotFoundError(`There is no plan ${planId}`);
   assertCanReadPlan(principal, plan);
   const entries = await deps.approvals.listAudit(planId);
+  const approverEmails = principal.role === 'approver' ? await approverEmailsOf(deps, plan, entries) : [];
+  if (!canReadApprovalAudit(principal, plan.establishmentId, approverEmails)) {
+    throw new ForbiddenError(
+      `The approval audit of plan ${planId} is shown to staff of ${plan.establishmentId ?? 'its establishment'}, its approvers and admins`,
+    );
+  }
   return {
     planId,
     entries: principal.role === 'admin' ? entries : entries.map((entry) => ({ ...entry, clientIpHash: null, userAgent: null })),
   };
+}
+
+/**
+ * The addresses of the people who approve for a plan: approvers and deputies of the chain its
+ * establishment uses now and of its current revision's latest run, and whoever decided on it.
+ */
+async function approverEmailsOf(deps: ApiDependencies, plan: StoredPlan, entries: ApprovalAuditEntry[]): Promise<string[]> {
+  const chains = [
+    await chainFor(deps, plan.establishmentId),
+    (await deps.approvals.getLatestRun(plan.planId, plan.currentRevision))?.chain ?? null,
+  ];
+  const inChains = chains.flatMap((chain) =>
+    (chain?.stages ?? []).flatMap((stage) => stage.approvers.flatMap((approver) => [approver.email, ...(approver.deputy ? [approver.deputy.email] : [])])),
+  );
+  const deciders = entries.flatMap((entry) => [entry.decidedBy.email, ...(entry.onBehalfOf ? [entry.onBehalfOf.email] : [])]);
+  return [...inChains, ...deciders];
 }

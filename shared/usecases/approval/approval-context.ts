@@ -34,7 +34,8 @@ export async function approvalSummaryOf(
   revision: number,
 ): Promise<PlanApprovalSummary> {
   const items = await deps.plans.listItems(plan.planId, revision);
-  return summarisePlanForApproval(
+  const uploadedBy = await deps.plans.getRevisionUploader(plan.planId, revision);
+  const summary = summarisePlanForApproval(
     {
       planId: plan.planId,
       revision,
@@ -46,6 +47,7 @@ export async function approvalSummaryOf(
     items,
     deps.clock.now().toISOString().slice(0, 10),
   );
+  return { ...summary, uploadedBy };
 }
 
 export function linkUrls(linkBaseUrl: string, token: string): { approveUrl: string; rejectUrl: string; linkUrl: string } {
