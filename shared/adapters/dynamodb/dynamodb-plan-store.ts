@@ -15,6 +15,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { parseBase64UrlJson } from '../../domain/cursor.ts';
+import { type FieldIssue, InvalidRequestError } from '../../domain/request-errors.ts';
 import { draftItemsOf } from '../../domain/draft-plan.ts';
 import type { Action, Plan, PlanFormat, PlanItem, PlanStatus } from '../../domain/plan.ts';
 import type { Report } from '../../domain/report.ts';
@@ -389,9 +390,10 @@ export interface RevisionsQuery extends PageRequest {
   planId: string;
 }
 
-export class InvalidQueryError extends Error {
-  constructor(message: string) {
-    super(message);
+/** The store refuses a limit, date or cursor it cannot use: a bad request (400), whoever asked. */
+export class InvalidQueryError extends InvalidRequestError {
+  constructor(message: string, issues: FieldIssue[] = []) {
+    super(message, issues);
     this.name = 'InvalidQueryError';
   }
 }
@@ -489,7 +491,10 @@ function satisfies(sortKey: SortKeyCondition | undefined, value: string): boolea
  * revision, nor make DynamoDB refuse the query (a start key outside the key condition).
  */
 function decodeCursor(cursor: string, query: KeyedQuery): Record<string, string> {
-  const cursorRefused = () => new InvalidQueryError('The cursor is not one this list handed out for this query');
+  const cursorRefused = () =>
+    new InvalidQueryError('The cursor is not one this list handed out for this query', [
+      { pointer: 'query.cursor', message: 'pass back the cursor of the previous page of the same query, unchanged, or leave it out for the first page' },
+    ]);
   const key = parseBase64UrlJson(cursor);
   const names = keyAttributesOf(query.indexName);
   if (typeof key !== 'object' || key === null || Array.isArray(key)) throw cursorRefused();
