@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebUi } from '../../infra/local/web-ui.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
 import { type Api, startApi } from '../api/api-harness.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
@@ -212,5 +215,31 @@ describe('a start key outside the partition or range queried', () => {
 
   it('every response matched its OpenAPI operation', () => {
     expect(api.contract.failures).toEqual([]);
+  });
+});
+
+describe('the local web UI’s plan list, which takes the same cursors', () => {
+  it('shows a made-up start key as a problem on the page (400), not a crash', async () => {
+    const handler = createWebUi({ uploadToken: async () => 't', outboxDir: '/tmp/unused-outbox', now: () => new Date('2026-02-01T00:00:00Z') });
+    const server = createServer((request, response) => {
+      void handler(request, response).then((handled) => {
+        if (!handled) response.writeHead(404).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const first = await api.request('GET', '/plans?limit=1', { token: await api.token('admin') });
+      const envelope = JSON.parse(unb64(first.body.cursor)) as Record<string, unknown>;
+      const key = JSON.parse(unb64(envelope.c as string)) as Record<string, unknown>;
+      const pastRange = b64(JSON.stringify({ ...envelope, c: b64(JSON.stringify({ ...key, gsi2sk: '~~~~' })) }));
+      const genuinePage = await fetch(`${base}/?cursor=${encodeURIComponent(first.body.cursor)}`);
+      expect(genuinePage.status).toBe(200);
+      const page = await fetch(`${base}/?cursor=${encodeURIComponent(pastRange)}`);
+      expect(page.status).toBe(400);
+      expect(await page.text()).toContain('The cursor is not one this list handed out for this query');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
