@@ -442,32 +442,38 @@ interface KeyedQuery {
   records: RecordKeys;
 }
 
-const DATE = '\\d{4}-\\d{2}-\\d{2}';
-const PLAN_ID = '[a-z0-9-]{1,120}';
+/**
+ * One `#`-free segment of a key. The shapes below name each key's segments without their widths, so
+ * they follow the key builders above; a change of a key's layout must be made here too.
+ */
+const SEGMENT = '[^#]+';
 
 /** A plan record listed under `<planDate>#<planId>` (GSI1 by establishment, GSI2 all). */
 const PLAN_LISTINGS: RecordKeys = {
   ofIndexSortKey: (indexSortKey) => {
-    const planId = new RegExp(`^${DATE}#(${PLAN_ID})$`).exec(indexSortKey)?.[1];
-    return planId ? { pk: planKey(planId).pk, sk: /^PLAN$/ } : null;
+    const planId = new RegExp(`^${SEGMENT}#(${SEGMENT})$`).exec(indexSortKey)?.[1];
+    return planId ? { pk: planKey(planId).pk, sk: new RegExp(`^${planKey(planId).sk}$`) } : null;
   },
 };
 
 /** An establishment record listed under its id (GSI2 `ESTABLISHMENTS`). */
 const ESTABLISHMENT_LISTINGS: RecordKeys = {
-  ofIndexSortKey: (indexSortKey) =>
-    /^[a-z0-9-]{1,80}$/.test(indexSortKey) ? { pk: establishmentKey(indexSortKey).pk, sk: /^ESTABLISHMENT$/ } : null,
+  ofIndexSortKey: (indexSortKey) => {
+    if (!new RegExp(`^${SEGMENT}$`).test(indexSortKey)) return null;
+    const { pk, sk } = establishmentKey(indexSortKey);
+    return { pk, sk: new RegExp(`^${sk}$`) };
+  },
 };
 
-/** An owner or due entry listed under `<due>#<planId>#<ord4>#<act2>` (GSI1 `OWNER#…`, GSI2 `DUE`). */
+/** An owner or due entry listed under `<due>#<planId>#<ord>#<act>`: the entry of that plan, item and action, of any revision. */
 function actionEntryListings(kind: 'OWNER' | 'DUE'): RecordKeys {
   return {
     ofIndexSortKey: (indexSortKey) => {
-      const match = new RegExp(`^${DATE}#(${PLAN_ID})#(\\d{4})#(\\d{2})$`).exec(indexSortKey);
+      const match = new RegExp(`^${SEGMENT}#(${SEGMENT})#(\\d+)#(\\d+)$`).exec(indexSortKey);
       if (!match) return null;
       const [, planId, ord, act] = match as unknown as [string, string, string, string];
-      const owner = kind === 'OWNER' ? '#\\d{2}' : '';
-      return { pk: planKey(planId).pk, sk: new RegExp(`^REV#\\d{6}#${kind}#${ord}#${act}${owner}$`) };
+      const owner = kind === 'OWNER' ? `#${SEGMENT}` : '';
+      return { pk: planKey(planId).pk, sk: new RegExp(`^REV#\\d+#${kind}#${ord}#${act}${owner}$`) };
     },
   };
 }
@@ -726,7 +732,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
       partition: planKey(query.planId).pk,
       sortKey: { beginsWith: 'REVISION#' },
       ascending: true,
-      records: { tableSortKey: /^REVISION#\d{6}$/ },
+      records: { tableSortKey: /^REVISION#\d+$/ },
     };
     return this.page(query, keyed, toPlanRevision);
   }
@@ -747,7 +753,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
       partition: planKey(planId).pk,
       sortKey: { beginsWith: itemPrefix(revision) },
       ascending: true,
-      records: { tableSortKey: /^REV#\d{6}#ITEM#\d{4}$/ },
+      records: { tableSortKey: /^REV#\d+#ITEM#\d+$/ },
     };
     return this.page(request, keyed, toStoredItem);
   }
