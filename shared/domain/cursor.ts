@@ -63,3 +63,9 @@ export function decodeCursor(cursor: string, scope: CursorScope): string {
   }
   return c;
 }
+
+/** Whether a cursor was handed out by the query of this scope (for telling a person why it is refused). */
+export function cursorBelongsTo(cursor: string, scope: CursorScope): boolean {
+  const decoded = parseBase64UrlJson(cursor);
+  return typeof decoded === 'object' && decoded !== null && (decoded as { q?: unknown }).q === fingerprint(scope);
+}

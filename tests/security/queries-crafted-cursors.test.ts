@@ -243,3 +243,16 @@ describe('the local web UI’s plan list, which takes the same cursors', () => {
     }
   });
 });
+
+// Last: it stores another revision of the Liverpool 2018 plan.
+describe('an items cursor of a revision that is no longer current', () => {
+  it('is refused with a message that says why and what to do', async () => {
+    const before = genuine.items;
+    await api.seedPlan({ ...liverpool, source: 'liverpool-2018-third.pdf', planSubmitted: '2018-05-01' }, '2026-01-13T10:00:00.000Z');
+    const response = await get(withCursor('items', before));
+    expectRefused(response, 'revision 2 cursor after revision 3');
+    expect(response.body.detail).toBe('The plan has a newer revision (3) than the one this cursor pages (2): start again from the first page');
+    const fresh = await get(PAGED.items);
+    expect((await get(withCursor('items', fresh.body.cursor))).status).toBe(200);
+  });
+});
