@@ -3,7 +3,9 @@
  * plans × 70 items × 3 actions stored in DynamoDB Local (in memory). For each route: wall-clock
  * latency of one HTTP call (p50, p95, max; 20 warm-up calls, then 200 calls one at a time over
  * varied ids), and the DynamoDB requests each call made (every command the handlers' clients send,
- * counted by a middleware on those clients; a Query is one result page).
+ * counted by a middleware on those clients; a Query is one result page). `/actions` makes two: its
+ * Query and one BatchGetItem of the page's plans (only their current revisions' actions are listed,
+ * whatever a lagging index shows; docs/data-model.md), still within the target of at most 3.
  *
  * Prints one JSON line for the load, then one per route (stdout, read by bench/run.ts), and a
  * table on stderr.

@@ -18,7 +18,7 @@ import { logger } from './lib/runtime.ts';
  * The page behind an emailed approval link, `GET|POST /approvals/{token}` (public: the token is the
  * credential). GET shows what would be decided and changes nothing; the form's POST decides.
  */
-const dependencies = approvalDependencies();
+const dependencies = await approvalDependencies();
 
 const LinkRequest = z.object({
   method: z.enum(['GET', 'POST']),

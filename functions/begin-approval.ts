@@ -5,7 +5,7 @@ import { lambdaHandler } from './lib/parse-event.ts';
 import { logger } from './lib/runtime.ts';
 
 /** The approval state machine's first state: records the run and marks the plan awaiting approval. */
-const dependencies = approvalDependencies();
+const dependencies = await approvalDependencies();
 
 export const handler = lambdaHandler(BeginApprovalEvent, async (event) => {
   logger.appendKeys({ planId: event.planId, revision: event.revision, attempt: event.attempt });

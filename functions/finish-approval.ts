@@ -5,7 +5,7 @@ import { lambdaHandler } from './lib/parse-event.ts';
 import { logger } from './lib/runtime.ts';
 
 /** The approval state machine's last state: ends the run, sets the plan's status and tells its owners. */
-const dependencies = approvalDependencies();
+const dependencies = await approvalDependencies();
 
 export const handler = lambdaHandler(FinishApprovalEvent, async (event) => {
   logger.appendKeys({ planId: event.planId, revision: event.revision, attempt: event.attempt });

@@ -8,7 +8,7 @@ import { logger } from './lib/runtime.ts';
  * A stage's wait (`.waitForTaskToken`): emails the stage's approvers their links, or on a later round
  * reminds them and asks deputies. The state machine waits until a link's POST sends the task token back.
  */
-const dependencies = approvalDependencies();
+const dependencies = await approvalDependencies();
 
 export const handler = lambdaHandler(StageDecisionRequestEvent, async (event) => {
   logger.appendKeys({ planId: event.planId, revision: event.revision, attempt: event.attempt, stageIndex: event.stageIndex });

@@ -1,5 +1,6 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { APPROVAL_LINK_ROUTES } from '../functions/api/routes.ts';
 import { Approval } from './constructs/approval.ts';
 import { Data } from './constructs/data.ts';
 import { QueryApi } from './constructs/query-api.ts';
@@ -37,6 +38,8 @@ export class ActionPlansStack extends Stack {
     });
     this.queryApi = new QueryApi(this, 'QueryApi', { data: this.data, uploadBucket: this.uploads.bucket, logRetention: settings.logRetention, throttle: settings.apiThrottle });
     this.approval = new Approval(this, 'Approval', { data: this.data, api: this.queryApi.httpApi, settings: settings.approval, logRetention: settings.logRetention });
+    // The public link pages get a throttle of their own, apart from the API's.
+    this.queryApi.throttleApart(APPROVAL_LINK_ROUTES, settings.approvalLinkThrottle);
     const apiFunction = (routeId: string) => {
       const fn = this.queryApi.functions[routeId];
       if (!fn) throw new Error(`The query API has no route ${routeId}`);

@@ -21,6 +21,11 @@ export interface ActionPlansSettings {
   approval: ApprovalSettings;
   /** The query API stage's throttling: steady requests per second, and burst. */
   apiThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * The public approval link pages' own throttling (`GET`/`POST /approvals/{token}`, route-level on
+   * the same stage), so a flood of link requests cannot use up the API's, nor the API's the links'.
+   */
+  approvalLinkThrottle: { rateLimit: number; burstLimit: number };
 }
 
 /** The approval flow's settings: who is asked by default, how long links work, when to remind and escalate. */
@@ -55,6 +60,10 @@ export function readSettings(node: Node): ActionPlansSettings {
     logRetention: logRetentionDays as RetentionDays,
     approval: approvalSettings(node),
     apiThrottle: { rateLimit: wholeNumber(node, 'apiThrottleRatePerSecond'), burstLimit: wholeNumber(node, 'apiThrottleBurst') },
+    approvalLinkThrottle: {
+      rateLimit: wholeNumber(node, 'approvalLinkThrottleRatePerSecond'),
+      burstLimit: wholeNumber(node, 'approvalLinkThrottleBurst'),
+    },
   };
 }
 

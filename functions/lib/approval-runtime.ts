@@ -1,6 +1,8 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { SecretsManagerSecretReader, SecretUnavailableError } from '../../shared/adapters/aws/secrets-manager-secret-reader.ts';
 import { SesEmailSender } from '../../shared/adapters/aws/ses-email-sender.ts';
 import { StepFunctionsApprovalWorkflow } from '../../shared/adapters/aws/step-functions-approval-workflow.ts';
 import { DynamoApprovalStore } from '../../shared/adapters/dynamodb/dynamodb-approval-store.ts';
@@ -10,6 +12,7 @@ import { OutboxEmailSender } from '../../shared/adapters/local/outbox-email-send
 import { ApprovalChain } from '../../shared/domain/approval.ts';
 import { systemClock } from '../../shared/ports/clock.ts';
 import type { ApprovalWorkflow } from '../../shared/ports/approval-workflow.ts';
+import type { SecretReader } from '../../shared/ports/secret-reader.ts';
 import type { ApprovalDependencies } from '../../shared/usecases/approval/approval-context.ts';
 import { resumeApprovalAfterChanges } from '../../shared/usecases/approval/run-approval.ts';
 import { baseEnvironment, readEnvironment } from './runtime.ts';
@@ -39,12 +42,19 @@ export const approvalEnvironment = {
   APPROVAL_LINK_VALID_SECONDS: seconds,
   APPROVAL_REMINDER_AFTER_SECONDS: seconds,
   APPROVAL_ESCALATE_AFTER_SECONDS: seconds,
-  AUDIT_IP_HASH_KEY: z.string().min(16),
+  /** Locally: the key of the audit's IP hash itself. */
+  AUDIT_IP_HASH_KEY: z.string().min(16).optional(),
+  /** On AWS: the ARN of the Secrets Manager secret holding that key (the value is read at cold start, never configured). */
+  AUDIT_IP_HASH_KEY_SECRET_ARN: z.string().regex(/^arn:[\w-]+:secretsmanager:/).optional(),
 };
 
-/** The approval use-cases' dependencies, made once per execution environment. */
-export function approvalDependencies(): ApprovalDependencies {
+/**
+ * The approval use-cases' dependencies, made once per execution environment: the functions await
+ * them at cold start (top-level await), which is when the audit key is read from Secrets Manager.
+ */
+export async function approvalDependencies(): Promise<ApprovalDependencies> {
   const environment = readEnvironment(approvalEnvironment);
+  const ipHashKey = await auditIpHashKey(environment);
   return {
     ...createApprovalApiDependencies(environment),
     email: emailSenderOf(environment),
@@ -54,8 +64,39 @@ export function approvalDependencies(): ApprovalDependencies {
       escalateAfterSeconds: environment.APPROVAL_ESCALATE_AFTER_SECONDS,
     },
     linkBaseUrl: environment.APPROVAL_LINK_BASE_URL.replace(/\/+$/, ''),
-    ipHashKey: environment.AUDIT_IP_HASH_KEY,
+    ipHashKey,
   };
+}
+
+/** Shorter keys are refused: the hash must not be guessable by trying every IPv4 address. */
+const MIN_KEY_LENGTH = 16;
+let ipHashKeyRead: Promise<string> | undefined;
+
+/**
+ * The key of the audit's IP hash: locally from the environment (AUDIT_IP_HASH_KEY, set by the local
+ * stack); on AWS read from the Secrets Manager secret named by AUDIT_IP_HASH_KEY_SECRET_ARN, once per
+ * execution environment (a failed read is tried again by the next cold start or call).
+ */
+export function auditIpHashKey(
+  environment: Pick<Environment, 'AWS_REGION' | 'AUDIT_IP_HASH_KEY' | 'AUDIT_IP_HASH_KEY_SECRET_ARN'>,
+  secrets: () => SecretReader = () => new SecretsManagerSecretReader(new SecretsManagerClient({ region: environment.AWS_REGION })),
+): Promise<string> {
+  if (environment.AUDIT_IP_HASH_KEY) return Promise.resolve(environment.AUDIT_IP_HASH_KEY);
+  const secretArn = environment.AUDIT_IP_HASH_KEY_SECRET_ARN;
+  if (!secretArn) {
+    return Promise.reject(new Error('The function is misconfigured: set AUDIT_IP_HASH_KEY_SECRET_ARN (AWS) or AUDIT_IP_HASH_KEY (local)'));
+  }
+  ipHashKeyRead ??= secrets()
+    .readSecret(secretArn)
+    .then((key) => {
+      if (key.length < MIN_KEY_LENGTH) throw new SecretUnavailableError(secretArn, `the key is shorter than ${MIN_KEY_LENGTH} characters`);
+      return key;
+    })
+    .catch((error: unknown) => {
+      ipHashKeyRead = undefined;
+      throw error;
+    });
+  return ipHashKeyRead;
 }
 
 type Environment = z.infer<z.ZodObject<typeof approvalEnvironment>>;
@@ -92,9 +133,10 @@ export function approvalApiDependencies() {
   return apiDependencies;
 }
 
-/** For tests: forget the dependencies so the next call reads the environment again. */
+/** For tests: forget the dependencies (and the audit key read) so the next call reads the environment again. */
 export function resetApprovalApiDependencies(): void {
   apiDependencies = undefined;
+  ipHashKeyRead = undefined;
 }
 
 function createApprovalApiDependencies(environment: StoreEnvironment = readEnvironment(approvalStoreEnvironment)) {

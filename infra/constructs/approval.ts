@@ -69,7 +69,9 @@ export class Approval extends Construct {
     this.stateMachineName = stateMachineName;
     this.executionsArn = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 
-    // The key of the keyed hash kept instead of approvers' IP addresses: generated at deploy, never in the template.
+    // The key of the keyed hash kept instead of approvers' IP addresses: generated at deploy, never in the
+    // template nor in a function's configuration. The functions get the secret's ARN and read its value
+    // at cold start (functions/lib/approval-runtime.ts).
     const ipHashKey = new secretsmanager.Secret(this, 'AuditIpHashKey', {
       description: 'Key of the HMAC kept in the approval audit instead of client IP addresses',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
@@ -88,7 +90,7 @@ export class Approval extends Construct {
       APPROVAL_REMINDER_AFTER_SECONDS: String(settings.reminderAfter.toSeconds()),
       APPROVAL_ESCALATE_AFTER_SECONDS: String(settings.escalateAfter.toSeconds()),
       DEFAULT_APPROVAL_CHAIN: settings.defaultChain ? JSON.stringify(settings.defaultChain) : '',
-      AUDIT_IP_HASH_KEY: ipHashKey.secretValue.unsafeUnwrap(),
+      AUDIT_IP_HASH_KEY_SECRET_ARN: ipHashKey.secretArn,
     };
     const handler = (name: string, entry: string, description: string) =>
       new HandlerFunction(this, name, {
@@ -109,6 +111,9 @@ export class Approval extends Construct {
     props.data.grantItemActions(this.requestStageDecision.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
     props.data.grantItemActions(this.finishApproval.role, ['GetItem', 'Query', 'UpdateItem']);
     props.data.grantItemActions(this.approvalLink.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    // GetSecretValue on the audit key's secret alone (not grantRead: DescribeSecret is not needed).
+    const readIpHashKey = new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [ipHashKey.secretArn] });
+    for (const fn of [this.beginApproval, this.requestStageDecision, this.finishApproval, this.approvalLink]) fn.role.addToPrincipalPolicy(readIpHashKey);
     const sendEmail = new iam.PolicyStatement({
       actions: ['ses:SendEmail'],
       resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.sesIdentity })],

@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, HttpRoute, HttpStage, LogGroupLogDestination, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -114,6 +114,27 @@ export class QueryApi extends Construct {
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
   }
 
+  /**
+   * Gives these routes (added to the API already, here or by another construct) their own throttle
+   * on the stage: route-level settings (the stage's RouteSettings by route key), which the HTTP API
+   * applies to those routes instead of the stage's default, so their traffic and the rest of the
+   * API's never use up each other's allowance. HttpStage offers only the default throttle, so this
+   * sets the stage resource's RouteSettings; the stage is created after the routes it names.
+   */
+  throttleApart(routes: readonly Pick<ApiRoute, 'method' | 'path'>[], throttle: ThrottleSettings): void {
+    const stage = this.stage.node.defaultChild as CfnStage;
+    const settings = { ...(stage.routeSettings as Record<string, unknown> | undefined) };
+    const added = this.httpApi.node.children.filter((child): child is HttpRoute => child instanceof HttpRoute);
+    for (const { method, path } of routes) {
+      const routeKey = `${method} ${path}`;
+      const route = added.find((candidate) => candidate.path === path && routeKeyOf(candidate) === routeKey);
+      if (!route) throw new Error(`The HTTP API has no route ${routeKey} to throttle`);
+      this.stage.node.addDependency(route);
+      settings[routeKey] = { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit };
+    }
+    stage.routeSettings = settings;
+  }
+
   private addRoute(route: ApiRoute, props: QueryApiProps): void {
     const environment: Record<string, string> = { TABLE_NAME: props.data.table.tableName };
     if (route.access.signsUploads) environment.UPLOAD_BUCKET = props.uploadBucket.bucketName;
@@ -159,4 +180,9 @@ export class QueryApi extends Construct {
       }
     }
   }
+}
+
+/** The route key (`GET /plans`) of a route construct, as its CloudFormation resource holds it. */
+function routeKeyOf(route: HttpRoute): string {
+  return (route.node.defaultChild as { routeKey?: string }).routeKey ?? '';
 }

@@ -94,7 +94,13 @@ export interface PlanQueries {
   listPlanPage(query: PlanListQuery): Promise<Page<StoredPlan>>;
   /** Item records of one revision in document order. */
   listItemPage(planId: string, revision: number, page: PageRequest): Promise<Page<StoredItem>>;
+  /**
+   * Actions of one owner, earliest due first. Only entries of each plan's current revision, checked
+   * against a consistent read of the plans, whatever an eventually consistent index still shows: never
+   * two revisions of one action, never a superseded one (so a page may be shorter than `limit`).
+   */
   listActionsByOwner(query: PageRequest & { owner: string; dueBefore?: string }): Promise<Page<ActionEntry>>;
+  /** Dated actions due before a date, earliest first; current revisions only, as above. */
   listActionsDueBefore(query: PageRequest & { dueBefore: string }): Promise<Page<ActionEntry>>;
   listEstablishments(page: PageRequest): Promise<Page<StoredEstablishment>>;
   storeDraftAnswer(answer: DraftAnswer): Promise<DraftAnswerOutcome>;

@@ -19,9 +19,10 @@ export interface ListActionsInput {
 
 /**
  * Actions of the current revisions of every plan, earliest due first: by owner (GSI1 `OWNER#…`,
- * undated last) or, without an owner, by due date (GSI2 `DUE`). One Query per page; a list with
- * neither owner nor a due limit would read every action, so it is refused. Drafts' actions are not
- * indexed until the draft is answered in full, so every role may list every action.
+ * undated last) or, without an owner, by due date (GSI2 `DUE`). One Query per page, and one read of
+ * the page's plans so that only their current revisions' actions are listed (the store's contract);
+ * a list with neither owner nor a due limit would read every action, so it is refused. Drafts'
+ * actions are not indexed until the draft is answered in full, so every role may list every action.
  */
 export async function listActions(
   input: ListActionsInput,

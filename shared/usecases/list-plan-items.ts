@@ -1,7 +1,7 @@
 import { assertCanReadPlan, type Principal } from '../domain/access.ts';
-import { decodeCursor, encodeCursor } from '../domain/cursor.ts';
+import { cursorBelongsTo, decodeCursor, encodeCursor } from '../domain/cursor.ts';
 import type { Decision, ItemKind, PlanItem } from '../domain/plan.ts';
-import { NotFoundError } from '../domain/request-errors.ts';
+import { InvalidRequestError, NotFoundError } from '../domain/request-errors.ts';
 import type { Page, PlanQueries } from '../ports/plan-queries.ts';
 import { type ItemView, itemViewOf, sameOwner } from './query-views.ts';
 
@@ -41,7 +41,19 @@ export async function listPlanItems(
   if (!plan) throw new NotFoundError(`No plan ${input.planId}`);
   assertCanReadPlan(principal, plan);
   const { planId, kind, decision, section, owner } = input;
-  const scope = { list: 'items', planId, revision: plan.currentRevision, kind, decision, section, owner };
+  const scopeOf = (revision: number) => ({ list: 'items', planId, revision, kind, decision, section, owner });
+  const scope = scopeOf(plan.currentRevision);
+  if (input.cursor && !cursorBelongsTo(input.cursor, scope)) {
+    const earlier = Array.from({ length: plan.currentRevision - 1 }, (_, index) => index + 1).find((revision) =>
+      cursorBelongsTo(input.cursor!, scopeOf(revision)),
+    );
+    if (earlier !== undefined) {
+      throw new InvalidRequestError(
+        `The plan has a newer revision (${plan.currentRevision}) than the one this cursor pages (${earlier}): start again from the first page`,
+        [{ pointer: 'query.cursor', message: 'leave the cursor out to read the current revision from its first page' }],
+      );
+    }
+  }
   const page = await plans.listItemPage(planId, plan.currentRevision, {
     ...(input.limit ? { limit: input.limit } : {}),
     ...(input.cursor ? { cursor: decodeCursor(input.cursor, scope) } : {}),

@@ -96,7 +96,7 @@ export async function startApprovalFlow(options: { dynamodbEndpoint: string; con
     ...(options.context ? { context: options.context } : {}),
     onError: (error) => errors.push(error),
   });
-  const deps = (await import('../../functions/lib/approval-runtime.ts')).approvalDependencies();
+  const deps = await (await import('../../functions/lib/approval-runtime.ts')).approvalDependencies();
   const handleLink = (await import('../../functions/approval-link.ts')).handler as unknown as LinkHandler;
   return {
     local,

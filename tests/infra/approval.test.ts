@@ -442,16 +442,21 @@ describe('approval link routes and functions', () => {
     }
   });
 
-  it('get the audit IP hash key as a Secrets Manager dynamic reference, never as a literal', () => {
+  it('get only the audit IP hash key secret’s ARN, never its value or a dynamic reference, and may read that one secret alone', () => {
     const secret = stack.approval.node.findChild('AuditIpHashKey');
     const secretProperties = propertiesOf(secret);
     expect(secretProperties.GenerateSecretString).toMatchObject({ PasswordLength: 48 });
     expect(secretProperties.SecretString).toBeUndefined();
+    // No function anywhere in the stack holds the secret's value in its configuration.
+    for (const [id, resource] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
+      const variables = JSON.stringify((resource as { Properties: Json }).Properties.Environment ?? {});
+      expect(variables, id).not.toContain('resolve:secretsmanager');
+      expect(variables, id).not.toContain('AUDIT_IP_HASH_KEY"');
+    }
     for (const [name, handler] of approvalFunctions()) {
       const variables = (propertiesOf(handler.function).Environment as { Variables: Json }).Variables;
-      const key = variables.AUDIT_IP_HASH_KEY;
-      expect(typeof key, name).not.toBe('string');
-      expect(key, name).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', ref(secret), ':SecretString:::}}']] });
+      expect(variables.AUDIT_IP_HASH_KEY, name).toBeUndefined();
+      expect(variables.AUDIT_IP_HASH_KEY_SECRET_ARN, name).toEqual(ref(secret));
       expect(variables, name).toMatchObject({
         TABLE_NAME: ref(stack.data.table),
         EMAIL_FROM: cdkContext['actionPlans:approvalEmailFrom'],
@@ -459,6 +464,17 @@ describe('approval link routes and functions', () => {
         APPROVAL_REMINDER_AFTER_SECONDS: String(reminderSeconds()),
       });
       expect(JSON.parse(variables.DEFAULT_APPROVAL_CHAIN as string), name).toEqual(cdkContext['actionPlans:defaultApprovalChain']);
+      const secrets = statementsWith(statementsOf(handler.role), 'secretsmanager:');
+      expect(secrets, name).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ref(secret) }]);
+    }
+    // No other role may read it.
+    const approvalRoles = new Set(approvalFunctions().map(([, handler]) => logicalId(handler.role)));
+    for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+      const properties = (policy as { Properties: Json }).Properties;
+      const reads = ((properties.PolicyDocument as { Statement: Statement[] }).Statement).filter((s) => list(s.Action).some((action) => String(action).startsWith('secretsmanager:')));
+      if (reads.length === 0) continue;
+      const roles = (properties.Roles as { Ref: string }[]).map((role) => role.Ref);
+      expect(roles.every((role) => approvalRoles.has(role)), id).toBe(true);
     }
   });
 });

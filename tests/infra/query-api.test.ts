@@ -1,12 +1,13 @@
-import type { App} from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { type CfnResource } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES } from '../../functions/api/routes.ts';
+import { API_ROUTES, APPROVAL_LINK_ROUTES } from '../../functions/api/routes.ts';
 import type { ActionPlansStack } from '../../infra/action-plans-stack.ts';
+import { readSettings } from '../../infra/settings.ts';
 import { cdkContext, statementsOfRole, synthesiseStack } from '../helpers/cdk-template.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -61,6 +62,50 @@ describe('query API routes', () => {
         ThrottlingBurstLimit: cdkContext['actionPlans:apiThrottleBurst'],
       },
     });
+  });
+});
+
+describe('the approval link pages’ own throttle', () => {
+  const linkRouteKeys = APPROVAL_LINK_ROUTES.map((route) => `${route.method} ${route.path}`);
+
+  it('throttles GET and POST /approvals/{token} by their own route settings, apart from the API’s default', () => {
+    const stages = template.findResources('AWS::ApiGatewayV2::Stage', { Properties: { ApiId: apiRef() } });
+    expect(Object.keys(stages)).toHaveLength(1);
+    const [stageId, stage] = Object.entries(stages)[0]! as [string, { Properties: Json; DependsOn?: string[] }];
+    expect(linkRouteKeys.sort()).toEqual(['GET /approvals/{token}', 'POST /approvals/{token}']);
+    expect(stage.Properties.RouteSettings).toEqual(
+      Object.fromEntries(
+        linkRouteKeys.map((key) => [
+          key,
+          {
+            ThrottlingRateLimit: cdkContext['actionPlans:approvalLinkThrottleRatePerSecond'],
+            ThrottlingBurstLimit: cdkContext['actionPlans:approvalLinkThrottleBurst'],
+          },
+        ]),
+      ),
+    );
+    expect(cdkContext['actionPlans:approvalLinkThrottleRatePerSecond']).not.toBe(cdkContext['actionPlans:apiThrottleRatePerSecond']);
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: cdkContext['actionPlans:apiThrottleRatePerSecond'],
+      ThrottlingBurstLimit: cdkContext['actionPlans:apiThrottleBurst'],
+    });
+    // CloudFormation refuses route settings for a route that does not exist yet: the stage waits for the link routes.
+    const routes = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: apiRef() } });
+    const linkRouteIds = Object.entries(routes).filter(([, route]) => linkRouteKeys.includes(route.Properties.RouteKey as string)).map(([id]) => id);
+    expect(linkRouteIds).toHaveLength(2);
+    for (const id of linkRouteIds) expect(stage.DependsOn ?? [], stageId).toContain(id);
+  });
+
+  it('takes its rate and burst from CDK context, validated like the other settings', () => {
+    const settingsFrom = (overrides: Record<string, unknown>) => readSettings(new App({ context: { ...cdkContext, ...overrides } }).node);
+    expect(settingsFrom({ 'actionPlans:approvalLinkThrottleRatePerSecond': '3', 'actionPlans:approvalLinkThrottleBurst': 7 }).approvalLinkThrottle).toEqual({ rateLimit: 3, burstLimit: 7 });
+    expect(() => settingsFrom({ 'actionPlans:approvalLinkThrottleRatePerSecond': 0 })).toThrow(/approvalLinkThrottleRatePerSecond must be a whole number above 0/);
+    expect(() => settingsFrom({ 'actionPlans:approvalLinkThrottleBurst': 2.5 })).toThrow(/approvalLinkThrottleBurst must be a whole number above 0/);
+    expect(() => settingsFrom({ 'actionPlans:approvalLinkThrottleBurst': undefined })).toThrow(/approvalLinkThrottleBurst is not set/);
+  });
+
+  it('refuses to throttle a route the API does not have', () => {
+    expect(() => stack.queryApi.throttleApart([{ method: 'GET', path: '/nowhere' }], { rateLimit: 1, burstLimit: 1 })).toThrow(/no route GET \/nowhere/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { type BackoffOptions, backoffDelay, sleep } from '../retry.ts';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   type BatchWriteCommandInput,
@@ -13,6 +14,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { parseBase64UrlJson } from '../../domain/cursor.ts';
+import { type FieldIssue, InvalidRequestError } from '../../domain/request-errors.ts';
 import { draftItemsOf } from '../../domain/draft-plan.ts';
 import { establishmentIdOf } from '../../domain/establishment-id.ts';
 import type { Uploader } from '../../domain/access.ts';
@@ -378,9 +381,10 @@ export interface RevisionsQuery extends PageRequest {
   planId: string;
 }
 
-export class InvalidQueryError extends Error {
-  constructor(message: string) {
-    super(message);
+/** The store refuses a limit, date or cursor it cannot use: a bad request (400), whoever asked. */
+export class InvalidQueryError extends InvalidRequestError {
+  constructor(message: string, issues: FieldIssue[] = []) {
+    super(message, issues);
     this.name = 'InvalidQueryError';
   }
 }
@@ -409,28 +413,104 @@ function keyAttributesOf(indexName?: string): string[] {
   return index ? [index.partitionKey.name, index.sortKey.name, ...table] : table;
 }
 
+type SortKeyCondition = { between: [string, string] } | { beginsWith: string } | { '<': string };
+
+/**
+ * Which records a query reads, and so which start keys its cursor may hold: the table's own keys
+ * of the records it lists (a table query), or, for an index query, the table key of the record an
+ * index entry with a given index sort key belongs to.
+ */
+type RecordKeys =
+  | { tableSortKey: RegExp }
+  | { ofIndexSortKey: (indexSortKey: string) => { pk: string; sk: RegExp } | null };
+
+/** One Query's key condition, order, and the records it reads. */
+interface KeyedQuery {
+  indexName?: string;
+  partition: string;
+  sortKey?: SortKeyCondition;
+  ascending: boolean;
+  records: RecordKeys;
+}
+
+/**
+ * One `#`-free segment of a key. The shapes below name each key's segments without their widths, so
+ * they follow the key builders above; a change of a key's layout must be made here too.
+ */
+const SEGMENT = '[^#]+';
+
+/** A plan record listed under `<planDate>#<planId>` (GSI1 by establishment, GSI2 all). */
+const PLAN_LISTINGS: RecordKeys = {
+  ofIndexSortKey: (indexSortKey) => {
+    const planId = new RegExp(`^${SEGMENT}#(${SEGMENT})$`).exec(indexSortKey)?.[1];
+    return planId ? { pk: planKey(planId).pk, sk: new RegExp(`^${planKey(planId).sk}$`) } : null;
+  },
+};
+
+/** An establishment record listed under its id (GSI2 `ESTABLISHMENTS`). */
+const ESTABLISHMENT_LISTINGS: RecordKeys = {
+  ofIndexSortKey: (indexSortKey) => {
+    if (!new RegExp(`^${SEGMENT}$`).test(indexSortKey)) return null;
+    const { pk, sk } = establishmentKey(indexSortKey);
+    return { pk, sk: new RegExp(`^${sk}$`) };
+  },
+};
+
+/** An owner or due entry listed under `<due>#<planId>#<ord>#<act>`: the entry of that plan, item and action, of any revision. */
+function actionEntryListings(kind: 'OWNER' | 'DUE'): RecordKeys {
+  return {
+    ofIndexSortKey: (indexSortKey) => {
+      const match = new RegExp(`^${SEGMENT}#(${SEGMENT})#(\\d+)#(\\d+)$`).exec(indexSortKey);
+      if (!match) return null;
+      const [, planId, ord, act] = match as unknown as [string, string, string, string];
+      const owner = kind === 'OWNER' ? `#${SEGMENT}` : '';
+      return { pk: planKey(planId).pk, sk: new RegExp(`^REV#\\d+#${kind}#${ord}#${act}${owner}$`) };
+    },
+  };
+}
+
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** The cursor back as a start key, refused unless it is a key of the partition being queried. */
-function decodeCursor(cursor: string, indexName: string | undefined, partition: string): Record<string, string> {
-  const invalid = new InvalidQueryError('cursor is not one this list handed out');
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const names = keyAttributesOf(indexName);
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw invalid;
+function satisfies(sortKey: SortKeyCondition | undefined, value: string): boolean {
+  if (!sortKey) return true;
+  if ('between' in sortKey) return value >= sortKey.between[0] && value <= sortKey.between[1];
+  if ('beginsWith' in sortKey) return value.startsWith(sortKey.beginsWith);
+  return value < sortKey['<'];
+}
+
+/**
+ * The cursor back as a start key, refused (400) unless it is a key this query could have stopped
+ * at: exactly the key attributes, strings, the partition queried, a sort key inside the range
+ * queried, and the table key of a record of the kind listed (for an index entry: the record that
+ * entry belongs to). So a made-up cursor can neither page into another partition, plan or
+ * revision, nor make DynamoDB refuse the query (a start key outside the key condition).
+ */
+function decodeCursor(cursor: string, query: KeyedQuery): Record<string, string> {
+  const cursorRefused = () =>
+    new InvalidQueryError('The cursor is not one this list handed out for this query', [
+      { pointer: 'query.cursor', message: 'pass back the cursor of the previous page of the same query, unchanged, or leave it out for the first page' },
+    ]);
+  const key = parseBase64UrlJson(cursor);
+  const names = keyAttributesOf(query.indexName);
+  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw cursorRefused();
   const entries = Object.entries(key);
   const wellFormed =
     entries.length === names.length &&
-    entries.every(([name, value]) => names.includes(name) && typeof value === 'string') &&
-    (key as Record<string, string>)[names[0]!] === partition;
-  if (!wellFormed) throw invalid;
-  return key as Record<string, string>;
+    entries.every(([name, value]) => names.includes(name) && typeof value === 'string' && value.length > 0 && value.length <= 1024);
+  if (!wellFormed) throw cursorRefused();
+  const start = key as Record<string, string>;
+  const [partitionName, sortName] = names as [string, string];
+  if (start[partitionName] !== query.partition || !satisfies(query.sortKey, start[sortName]!)) throw cursorRefused();
+  const { pk, sk } = start as { pk: string; sk: string };
+  if ('tableSortKey' in query.records) {
+    if (!query.records.tableSortKey.test(sk)) throw cursorRefused();
+  } else {
+    const record = query.records.ofIndexSortKey(start[sortName]!);
+    if (!record || pk !== record.pk || !record.sk.test(sk)) throw cursorRefused();
+  }
+  return start;
 }
 
 // ─── Writes ───────────────────────────────────────────────────────────────────────────────────
@@ -460,6 +540,19 @@ export class BatchWriteIncompleteError extends Error {
   }
 }
 
+/** DynamoDB kept leaving plan records of a query's page unread; the query may be asked again. */
+export class BatchReadIncompleteError extends Error {
+  readonly unprocessed: number;
+  readonly attempts: number;
+
+  constructor(unprocessed: number, attempts: number) {
+    super(`${unprocessed} plan record(s) still unprocessed after ${attempts} BatchGetItem attempts`);
+    this.name = 'BatchReadIncompleteError';
+    this.unprocessed = unprocessed;
+    this.attempts = attempts;
+  }
+}
+
 /** Other writers of the same plan kept getting in the way; nothing became visible and the ingest may be retried. */
 export class RevisionConflictError extends Error {
   constructor(planId: string, message: string) {
@@ -471,6 +564,7 @@ export class RevisionConflictError extends Error {
 /** How many revision numbers past the current one a writer tries to claim before giving up. */
 const MAX_CLAIMS = 10;
 const BATCH_SIZE = 25;
+const BATCH_GET_SIZE = 100;
 const RETRYABLE_CANCELLATIONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 
 /**
@@ -623,25 +717,38 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
   }
 
   async listPlansByEstablishment(query: PlansByEstablishmentQuery): Promise<Page<StoredPlan>> {
-    return this.page(query, GSI1, `ESTABLISHMENT#${query.establishmentId}`, dateRange(query), false, toStoredPlan);
+    return this.page(query, plansOfEstablishment(query.establishmentId, query), toStoredPlan);
   }
 
   async listPlans(query: PlansQuery): Promise<Page<StoredPlan>> {
-    return this.page(query, GSI2, ALL_PLANS, dateRange(query), false, toStoredPlan);
+    return this.page(query, allPlans(query), toStoredPlan);
   }
 
   async listActionsByOwner(query: ActionsByOwnerQuery): Promise<Page<ActionEntry>> {
     const before = query.dueBefore === undefined ? undefined : { '<': isoDate('dueBefore', query.dueBefore) };
-    return this.page(query, GSI1, `OWNER#${ownerKeyOf(query.owner)}`, before, true, toActionEntry);
+    const keyed: KeyedQuery = { indexName: GSI1, partition: `OWNER#${ownerKeyOf(query.owner)}`, ascending: true, records: actionEntryListings('OWNER') };
+    return this.currentEntriesOnly(await this.page(query, before ? { ...keyed, sortKey: before } : keyed, toActionEntry));
   }
 
   async listActionsDueBefore(query: ActionsDueQuery): Promise<Page<ActionEntry>> {
-    const before = { '<': isoDate('dueBefore', query.dueBefore) };
-    return this.page(query, GSI2, DATED_ACTIONS, before, true, toActionEntry);
+    const keyed: KeyedQuery = {
+      indexName: GSI2,
+      partition: DATED_ACTIONS,
+      sortKey: { '<': isoDate('dueBefore', query.dueBefore) },
+      ascending: true,
+      records: actionEntryListings('DUE'),
+    };
+    return this.currentEntriesOnly(await this.page(query, keyed, toActionEntry));
   }
 
   async listRevisions(query: RevisionsQuery): Promise<Page<PlanRevision>> {
-    return this.page(query, undefined, planKey(query.planId).pk, { beginsWith: 'REVISION#' }, true, toPlanRevision);
+    const keyed: KeyedQuery = {
+      partition: planKey(query.planId).pk,
+      sortKey: { beginsWith: 'REVISION#' },
+      ascending: true,
+      records: { tableSortKey: /^REVISION#\d+$/ },
+    };
+    return this.page(query, keyed, toPlanRevision);
   }
 
   // ─── Query API ────────────────────────────────────────────────────────────────────────────
@@ -650,18 +757,24 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
   async listPlanPage(query: PlanListQuery): Promise<Page<StoredPlan>> {
     const filter = planListFilter(query);
     return query.establishmentId === undefined
-      ? this.page(query, GSI2, ALL_PLANS, dateRange(query), false, toStoredPlan, filter)
-      : this.page(query, GSI1, `ESTABLISHMENT#${query.establishmentId}`, dateRange(query), false, toStoredPlan, filter);
+      ? this.page(query, allPlans(query), toStoredPlan, filter)
+      : this.page(query, plansOfEstablishment(query.establishmentId, query), toStoredPlan, filter);
   }
 
   /** Access pattern 7, one page: the item records of a revision, in document order. */
   async listItemPage(planId: string, revision: number, request: PageRequest): Promise<Page<StoredItem>> {
-    return this.page(request, undefined, planKey(planId).pk, { beginsWith: itemPrefix(revision) }, true, toStoredItem);
+    const keyed: KeyedQuery = {
+      partition: planKey(planId).pk,
+      sortKey: { beginsWith: itemPrefix(revision) },
+      ascending: true,
+      records: { tableSortKey: /^REV#\d+#ITEM#\d+$/ },
+    };
+    return this.page(request, keyed, toStoredItem);
   }
 
   /** Every establishment with a stored plan, by id (GSI2 `ESTABLISHMENTS`). */
   async listEstablishments(request: PageRequest): Promise<Page<StoredEstablishment>> {
-    return this.page(request, GSI2, ALL_ESTABLISHMENTS, undefined, true, toStoredEstablishment);
+    return this.page(request, { indexName: GSI2, partition: ALL_ESTABLISHMENTS, ascending: true, records: ESTABLISHMENT_LISTINGS }, toStoredEstablishment);
   }
 
   /**
@@ -1043,13 +1156,11 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
 
   private async page<T>(
     request: PageRequest,
-    indexName: string | undefined,
-    partition: string,
-    sortKey: SortKeyCondition | undefined,
-    ascending: boolean,
+    keyed: KeyedQuery,
     toResult: (record: Record<string, unknown>) => T,
     filter?: QueryFilter,
   ): Promise<Page<T>> {
+    const { indexName, partition, sortKey } = keyed;
     const [partitionName, sortName] = keyAttributesOf(indexName);
     const values: Record<string, unknown> = { ':partition': partition, ...filter?.values };
     let condition = `${partitionName} = :partition`;
@@ -1068,18 +1179,60 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
       IndexName: indexName,
       KeyConditionExpression: condition,
       ExpressionAttributeValues: values,
-      ScanIndexForward: ascending,
+      ScanIndexForward: keyed.ascending,
       Limit: pageSize(request.limit),
-      ExclusiveStartKey: request.cursor === undefined ? undefined : decodeCursor(request.cursor, indexName, partition),
+      ExclusiveStartKey: request.cursor === undefined ? undefined : decodeCursor(request.cursor, keyed),
       ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
     };
     const { Items, LastEvaluatedKey } = await this.client.send(new QueryCommand(query));
     const items = (Items ?? []).map(toResult);
     return LastEvaluatedKey ? { items, cursor: encodeCursor(LastEvaluatedKey) } : { items };
   }
-}
 
-type SortKeyCondition = { between: [string, string] } | { beginsWith: string } | { '<': string };
+  /**
+   * The action entries of a page that belong to their plan's current revision. The owner and due
+   * indexes are eventually consistent: for a moment after a new revision becomes current they may
+   * still show the previous revision's entries (step 5 took their index keys away, the index has not
+   * caught up), alongside the new one's or instead of them. Each entry carries its plan and revision,
+   * so the plans on the page are read with one strongly consistent BatchGetItem and only entries of
+   * each plan's current revision are kept: never two revisions of one action at once, never a
+   * superseded one. The page may come back shorter than the Query's; its cursor goes on unchanged.
+   */
+  private async currentEntriesOnly(page: Page<ActionEntry>): Promise<Page<ActionEntry>> {
+    if (page.items.length === 0) return page;
+    const current = await this.currentRevisions([...new Set(page.items.map((entry) => entry.planId))]);
+    return { ...page, items: page.items.filter((entry) => current.get(entry.planId) === entry.revision) };
+  }
+
+  /**
+   * Each plan's current revision, read strongly consistently from the plan records: BatchGetItem in
+   * calls of 100 keys; the keys DynamoDB leaves unprocessed are asked again after a full-jitter
+   * backoff, then a typed error. A plan without a record is absent from the map.
+   */
+  private async currentRevisions(planIds: string[]): Promise<Map<string, number>> {
+    const current = new Map<string, number>();
+    for (let start = 0; start < planIds.length; start += BATCH_GET_SIZE) {
+      let keys: Record<string, unknown>[] = planIds.slice(start, start + BATCH_GET_SIZE).map(planKey);
+      for (let attempt = 1; ; attempt++) {
+        const { Responses, UnprocessedKeys } = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'planId, currentRevision' },
+            },
+          }),
+        );
+        for (const record of Responses?.[this.tableName] ?? []) {
+          current.set(record.planId as string, record.currentRevision as number);
+        }
+        keys = UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        if (keys.length === 0) break;
+        if (attempt >= this.retry.maxAttempts) throw new BatchReadIncompleteError(keys.length, attempt);
+        await this.backoff(attempt);
+      }
+    }
+    return current;
+  }
+}
 
 /** A FilterExpression applied to a query's page (DynamoDB reads `Limit` records, then filters them). */
 interface QueryFilter {
@@ -1130,6 +1283,16 @@ function dateRange(query: { from?: string | undefined; to?: string | undefined }
   const from = query.from === undefined ? '0' : isoDate('from', query.from);
   const to = query.to === undefined ? '9' : isoDate('to', query.to);
   return { between: [from, `${to}~`] };
+}
+
+/** Access pattern 6: every plan record, newest first (GSI2 `PLANS`). */
+function allPlans(query: { from?: string | undefined; to?: string | undefined }): KeyedQuery {
+  return { indexName: GSI2, partition: ALL_PLANS, sortKey: dateRange(query), ascending: false, records: PLAN_LISTINGS };
+}
+
+/** Access pattern 5: one establishment's plan records, newest first (GSI1 `ESTABLISHMENT#…`). */
+function plansOfEstablishment(establishmentId: string, query: { from?: string | undefined; to?: string | undefined }): KeyedQuery {
+  return { indexName: GSI1, partition: `ESTABLISHMENT#${establishmentId}`, sortKey: dateRange(query), ascending: false, records: PLAN_LISTINGS };
 }
 
 function range(first: number, last: number): number[] {
