@@ -96,6 +96,17 @@ async function withdrawRun(
   if (!(await deps.approvals.withdrawRun(run.planId, run.revision, run.attempt, deps.clock.now().toISOString()))) return false;
   if (run.executionId) await deps.workflow.stop(run.executionId, `Revision ${newRevision} of plan ${run.planId} was stored`);
 
+  // Read again: a round may have opened a later stage before the run was withdrawn (none can after).
+  const withdrawn = (await deps.approvals.getRun(run.planId, run.revision, run.attempt)) ?? run;
+  return tellWithdrawn(deps, withdrawn, newRevision);
+}
+
+/** Emails the approvers a withdrawn run was waiting on (and the deputies asked for them) that the request is withdrawn. */
+async function tellWithdrawn(
+  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'clock' | 'email'>,
+  run: ApprovalRun,
+  newRevision: number,
+): Promise<true> {
   const stage = await deps.approvals.getStage(run.planId, run.revision, run.attempt, run.currentStage);
   const stageDefinition = run.chain.stages[run.currentStage];
   // No round had opened: nobody was asked yet. A settled stage waits on nobody.
