@@ -40,13 +40,14 @@ describe('a cross-site POST to an approval link', () => {
   it('is refused with a plain 403 whichever header gives it away, decides nothing, and leaves the link working', async () => {
     const { planId, url } = await waitingLink('Cross Site');
     const linkId = new URL(url).pathname.split('/').pop()!.split('.')[0]!;
-    for (const headers of [
+    const refused: Record<string, string>[] = [
       { 'sec-fetch-site': 'cross-site', origin: 'https://attacker.example' },
       { 'sec-fetch-site': 'same-site', origin: 'https://other.localhost:3000' },
       { origin: 'https://attacker.example' },
       // A sandboxed frame or a data: page sends an opaque origin.
       { origin: 'null' },
-    ]) {
+    ];
+    for (const headers of refused) {
       const page = await postFrom(url, headers);
       expect(page.statusCode, JSON.stringify(headers)).toBe(403);
       expect(page.body).toContain('This form was sent from another site');
