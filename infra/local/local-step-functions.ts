@@ -77,8 +77,9 @@ class StatesError extends Error {
  * `HeartbeatSeconds` is enforced by a timer that SendTaskHeartbeat restarts and that fails the
  * task with `States.HeartbeatTimeout`; `TimeoutSeconds` is the library's own.
  *
- * Executions live in memory: a restart loses running ones (their plans stay `awaiting_approval`;
- * submitting again starts a new run).
+ * Executions live in memory: a restart loses running ones. Their plans stay `awaiting_approval`
+ * until a decision arrives on one of their links (it carries the run on in a new execution from its
+ * stage) or the plan is sent again (a new run from the first stage).
  */
 export class LocalStepFunctions {
   private readonly executions = new Map<string, LocalExecution>();

@@ -109,7 +109,10 @@ export interface ApprovalAuditEntry {
   /** SHA-256 (hex) of the client IP with a deployment secret: links decisions from one address without keeping it. */
   clientIpHash: string | null;
   userAgent: string | null;
-  /** False when the flow had ended before the decision reached it (it changed nothing). */
+  /**
+   * False when the decision changed nothing: another approver's decision had settled the stage
+   * first, or the flow had ended before the decision reached it.
+   */
   applied: boolean;
 }
 
