@@ -65,6 +65,11 @@ async function handleLinkRequest(event: APIGatewayProxyEventV2): Promise<HtmlPag
     comment: request.form.comment ?? null,
     clientIp: event.requestContext.http.sourceIp || null,
     userAgent: event.requestContext.http.userAgent || null,
+    site: {
+      secFetchSite: header(event, 'sec-fetch-site'),
+      origin: header(event, 'origin'),
+      host: header(event, 'host') ?? (event.requestContext.domainName || null),
+    },
   });
   logger.info('approval link decision', { kind: decided.kind, ...(decided.kind === 'recorded' ? { effect: decided.effect } : {}) });
   if (decided.kind === 'problem') return renderLinkProblemPage(decided);
@@ -86,6 +91,12 @@ function formNotUnderstoodPage(): HtmlPage {
     status: 400,
     body: html`<h1>The form was not understood</h1><p>Nothing was decided. Open the link from your email again and use the form on its page.</p>`,
   });
+}
+
+/** A request header (API Gateway's payload 2.0 gives them lower-cased; tests and other callers may not). */
+function header(event: APIGatewayProxyEventV2, name: string): string | null {
+  const found = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return found?.[1] || null;
 }
 
 function formOf(event: APIGatewayProxyEventV2): Record<string, string> {

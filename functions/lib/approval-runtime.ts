@@ -14,7 +14,7 @@ import { systemClock } from '../../shared/ports/clock.ts';
 import type { ApprovalWorkflow } from '../../shared/ports/approval-workflow.ts';
 import type { SecretReader } from '../../shared/ports/secret-reader.ts';
 import type { ApprovalDependencies } from '../../shared/usecases/approval/approval-context.ts';
-import { resumeApprovalAfterChanges } from '../../shared/usecases/approval/run-approval.ts';
+import { resumeApprovalForNewRevision } from '../../shared/usecases/approval/run-approval.ts';
 import { baseEnvironment, readEnvironment } from './runtime.ts';
 
 const seconds = z.coerce.number().int().positive();
@@ -112,7 +112,7 @@ function workflowOf(environment: StoreEnvironment): ApprovalWorkflow {
   return new StepFunctionsApprovalWorkflow({ client, stateMachineArn: environment.STATE_MACHINE_ARN ?? '' });
 }
 
-function emailSenderOf(environment: Environment) {
+function emailSenderOf(environment: Pick<Environment, 'AWS_REGION' | 'EMAIL_FROM' | 'SES_CONFIGURATION_SET' | 'EMAIL_OUTBOX_DIR'>) {
   if (environment.EMAIL_OUTBOX_DIR) return new OutboxEmailSender({ directory: environment.EMAIL_OUTBOX_DIR });
   if (!environment.EMAIL_FROM) throw new Error('The function is misconfigured: set EMAIL_FROM (SES) or EMAIL_OUTBOX_DIR (local)');
   return new SesEmailSender({
@@ -156,10 +156,17 @@ function createApprovalApiDependencies(environment: StoreEnvironment = readEnvir
 }
 
 /**
- * For the functions that store plan revisions: restarts the approval of a plan whose previous
- * revision was sent back with changes requested. Undefined where the approval flow is not configured.
+ * For the functions that store plan revisions: hands the approval over to the new revision (an older
+ * revision's run still in progress is withdrawn, its approvers emailed; the new revision is sent for
+ * approval when the previous one was in approval or sent back). Undefined where the approval flow is
+ * not configured.
  */
 export function approvalResumer(): ((planId: string, previousRevision: number) => Promise<unknown>) | undefined {
   if (!process.env.STATE_MACHINE_ARN) return undefined;
-  return (planId, previousRevision) => resumeApprovalAfterChanges(approvalApiDependencies(), planId, previousRevision);
+  let email: ReturnType<typeof emailSenderOf> | undefined;
+  return (planId, previousRevision) => {
+    const { EMAIL_FROM, SES_CONFIGURATION_SET, EMAIL_OUTBOX_DIR } = approvalEnvironment;
+    email ??= emailSenderOf(readEnvironment({ ...baseEnvironment, EMAIL_FROM, SES_CONFIGURATION_SET, EMAIL_OUTBOX_DIR }));
+    return resumeApprovalForNewRevision({ ...approvalApiDependencies(), email }, planId, previousRevision);
+  };
 }

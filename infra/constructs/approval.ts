@@ -52,6 +52,8 @@ export class Approval extends Construct {
   readonly environment: Record<string, string>;
   private readonly data: Data;
   private readonly stateMachineName: string;
+  /** Sending from the approval identity (the functions that withdraw a superseded run tell its approvers). */
+  private readonly sendEmail: iam.PolicyStatement;
   /** Every execution of the state machine (`…:execution:<name>:*`). */
   private readonly executionsArn: string;
 
@@ -121,6 +123,19 @@ export class Approval extends Construct {
     for (const fn of [this.requestStageDecision, this.finishApproval]) fn.role.addToPrincipalPolicy(sendEmail);
     const answerTasks = new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [stateMachineArn] });
     for (const fn of [this.requestStageDecision, this.approvalLink]) fn.role.addToPrincipalPolicy(answerTasks);
+    // A decision whose run's execution is gone carries the run on in a new execution: the link
+    // function tells a gone execution from a waiting one, and starts the next.
+    this.approvalLink.function.addEnvironment('STATE_MACHINE_ARN', stateMachineArn);
+    this.approvalLink.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] }));
+    const describeFromLinks = new iam.Policy(this.approvalLink, 'DescribeApprovalExecutionsPolicy', {
+      roles: [this.approvalLink.role],
+      statements: [new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionsArn] })],
+    });
+    Validations.of(describeFromLinks).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${nagValue(stack.partition, 'Partition')}:states:${nagValue(stack.region, 'Region')}:${nagValue(stack.account, 'AccountId')}:execution:${stateMachineName}:*]`,
+      reason: 'Executions are named per plan, revision and attempt when they start; the pattern covers only this state machine\'s executions.',
+    });
+    this.sendEmail = sendEmail;
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
@@ -178,18 +193,22 @@ export class Approval extends Construct {
 
   /**
    * Lets functions start the approval: the API's submit route, and the functions that store a plan
-   * revision, which restart it when the previous revision was sent back with changes requested.
+   * revision, which restart it when the previous revision was sent back with changes requested, and
+   * withdraw (stop, and tell its approvers) a run of a revision the new one supersedes.
    */
   allowStartingFrom(functions: HandlerFunction[]): void {
     const stack = Stack.of(this);
     for (const fn of functions) {
       fn.function.addEnvironment('STATE_MACHINE_ARN', this.stateMachine.stateMachineArn);
       fn.function.addEnvironment('DEFAULT_APPROVAL_CHAIN', this.environment.DEFAULT_APPROVAL_CHAIN ?? '');
+      fn.function.addEnvironment('EMAIL_FROM', this.environment.EMAIL_FROM ?? '');
       this.stateMachine.grantStartExecution(fn.role);
-      // To tell a run whose execution has gone from one still waiting: its executions, whose names are not known ahead.
+      fn.role.addToPrincipalPolicy(this.sendEmail);
+      // To tell a run whose execution has gone from one still waiting, and to stop a superseded
+      // revision's execution: its executions, whose names are not known ahead.
       const describe = new iam.Policy(fn, 'DescribeApprovalExecutionsPolicy', {
         roles: [fn.role],
-        statements: [new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [this.executionsArn] })],
+        statements: [new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [this.executionsArn] })],
       });
       Validations.of(describe).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:${nagValue(stack.partition, 'Partition')}:states:${nagValue(stack.region, 'Region')}:${nagValue(stack.account, 'AccountId')}:execution:${this.stateMachineName}:*]`,
@@ -230,7 +249,9 @@ export class Approval extends Construct {
     const begin = new tasks.LambdaInvoke(this, APPROVAL_STATES.begin, {
       lambdaFunction: this.beginApproval.function,
       payload: sfn.TaskInput.fromObject({ ...run, executionId: sfn.JsonPath.executionId }),
-      resultSelector: { 'stageCount.$': '$.Payload.stageCount', stageIndex: 0, round: 0, secondsLeft: linkValidSeconds },
+      // A fresh run starts at stage 0 with the links' whole validity; a run carried on after its
+      // execution was lost starts at the stage it continues from, with the time its links have left.
+      resultSelector: { 'stageCount.$': '$.Payload.stageCount', 'stageIndex.$': '$.Payload.stageIndex', round: 0, 'secondsLeft.$': '$.Payload.secondsLeft' },
       resultPath: '$.approval',
       taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
     });

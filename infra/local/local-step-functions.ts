@@ -77,8 +77,9 @@ class StatesError extends Error {
  * `HeartbeatSeconds` is enforced by a timer that SendTaskHeartbeat restarts and that fails the
  * task with `States.HeartbeatTimeout`; `TimeoutSeconds` is the library's own.
  *
- * Executions live in memory: a restart loses running ones (their plans stay `awaiting_approval`;
- * submitting again starts a new run).
+ * Executions live in memory: a restart loses running ones. Their plans stay `awaiting_approval`
+ * until a decision arrives on one of their links (it carries the run on in a new execution from its
+ * stage) or the plan is sent again (a new run from the first stage).
  */
 export class LocalStepFunctions {
   private readonly executions = new Map<string, LocalExecution>();
@@ -110,7 +111,7 @@ export class LocalStepFunctions {
 
   /** Stops every running execution and the API. */
   async close(): Promise<void> {
-    for (const execution of this.executions.values()) if (execution.status === 'RUNNING') execution.abort();
+    for (const execution of this.executions.values()) this.stopExecution(execution);
     for (const task of this.waiting.values()) {
       if (task.heartbeatTimer) clearTimeout(task.heartbeatTimer);
       if (task.timeoutTimer) clearTimeout(task.timeoutTimer);
@@ -162,17 +163,30 @@ export class LocalStepFunctions {
         execution.output = output;
       },
       (error: Error & { name: string; cause?: unknown }) => {
+        if (execution.status === 'ABORTED') return;
         execution.status = error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : error.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
         const failure = failureOf(error);
         execution.error = failure.error;
         execution.cause = failure.cause;
       },
     ).finally(() => {
-      execution.stopDate = new Date();
+      execution.stopDate ??= new Date();
       this.endWaitsOf(executionArn);
     });
     this.executions.set(executionArn, execution);
     return { executionArn, startDate: execution.startDate };
+  }
+
+  /**
+   * StopExecution: the execution is aborted and its open waits end at once (their heartbeat and
+   * timeout timers with them), so a stopped approval sends no further reminder.
+   */
+  stopExecution(execution: LocalExecution): void {
+    if (execution.status !== 'RUNNING') return;
+    execution.status = 'ABORTED';
+    execution.stopDate = new Date();
+    this.endWaitsOf(execution.executionArn);
+    execution.abort();
   }
 
   sendTaskSuccess(taskToken: string, output: unknown): void {
@@ -320,8 +334,8 @@ export class LocalStepFunctions {
         case 'StopExecution': {
           const execution = this.executions.get(body.executionArn ?? '');
           if (!execution) throw new StatesError('ExecutionDoesNotExist', `Execution does not exist: '${body.executionArn}'`);
-          execution.abort();
-          return send(200, { stopDate: Date.now() / 1000 });
+          this.stopExecution(execution);
+          return send(200, { stopDate: (execution.stopDate ?? new Date()).getTime() / 1000 });
         }
         case 'SendTaskSuccess':
           this.sendTaskSuccess(body.taskToken ?? '', JSON.parse(body.output ?? 'null'));

@@ -43,3 +43,32 @@ export function sha256Hex(text: string): string {
 export function hashClientIp(ip: string | null, key: string): string | null {
   return ip ? createHmac('sha256', key).update(ip).digest('hex') : null;
 }
+
+/** The request headers that say where a browser's form POST came from (absent from non-browser clients). */
+export interface RequestSite {
+  /** `Sec-Fetch-Site`: `same-origin`, `same-site`, `cross-site` or `none`. */
+  secFetchSite: string | null;
+  origin: string | null;
+  /** The host the request was sent to (`Host`). */
+  host: string | null;
+}
+
+/**
+ * Whether a form POST came from another site's page (a forged decision): browsers say so in
+ * `Sec-Fetch-Site`, and only `same-origin` (the link's own confirmation page) or `none` (the user
+ * acting directly) are the link's own. Without it, an `Origin` naming another host, or `null` (a
+ * sandboxed or opaque page), is refused. The confirmation page's no-referrer policy makes Chromium
+ * send `Origin: null` even from the page itself, but Chromium always sends `Sec-Fetch-Site` too, so
+ * `Sec-Fetch-Site` decides first. A request with neither header (curl, older browsers) is allowed:
+ * the link's secret is still the credential.
+ */
+export function isCrossSiteRequest({ secFetchSite, origin, host }: RequestSite): boolean {
+  if (secFetchSite) return secFetchSite !== 'same-origin' && secFetchSite !== 'none';
+  if (!origin) return false;
+  if (origin === 'null') return true;
+  try {
+    return host === null || new URL(origin).host !== host.toLowerCase();
+  } catch {
+    return true;
+  }
+}

@@ -44,14 +44,26 @@ export const APPROVAL_DECISIONS = ['approve', 'reject'] as const;
 export const ApprovalDecision = z.enum(APPROVAL_DECISIONS);
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 
-export const APPROVAL_STATUSES = ['in_progress', 'approved', 'changes_requested', 'expired', 'failed'] as const;
+/**
+ * A run's status. `withdrawn`: a newer revision of the plan was stored while it ran (its execution is
+ * stopped and its approvers told); `restarted`: its execution was lost (e.g. the local runner
+ * restarted) and a decision carried it on in the next attempt, from the stage that decision was for.
+ */
+export const APPROVAL_STATUSES = ['in_progress', 'approved', 'changes_requested', 'expired', 'failed', 'withdrawn', 'restarted'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /** Why an emailed link no longer works (each has its own page and HTTP status). */
-export type LinkProblem = 'not_found' | 'forged' | 'used' | 'expired' | 'superseded' | 'ended';
+export type LinkProblem = 'not_found' | 'forged' | 'used' | 'expired' | 'superseded' | 'ended' | 'cross_site';
 
 /** What a recorded decision did to the flow. */
-export type DecisionEffect = 'stage_passed' | 'waiting_for_others' | 'changes_requested' | 'plan_approved' | 'already_recorded';
+export type DecisionEffect =
+  | 'stage_passed'
+  | 'waiting_for_others'
+  | 'changes_requested'
+  | 'plan_approved'
+  | 'already_recorded'
+  /** Another approver's decision settled the stage first: this one is on record but changed nothing. */
+  | 'outcome_already_decided';
 
 /** How long things take; the same for every establishment (deployment settings). */
 export interface ApprovalTiming {
@@ -100,7 +112,10 @@ export interface ApprovalAuditEntry {
   /** SHA-256 (hex) of the client IP with a deployment secret: links decisions from one address without keeping it. */
   clientIpHash: string | null;
   userAgent: string | null;
-  /** False when the flow had ended before the decision reached it (it changed nothing). */
+  /**
+   * False when the decision changed nothing: another approver's decision had settled the stage
+   * first, or the flow had ended before the decision reached it.
+   */
   applied: boolean;
 }
 
@@ -149,11 +164,15 @@ export function itemsAwaitingResponse(format: PlanFormat | null, items: readonly
     .map((item) => item.ref);
 }
 
-/** A stage's state from its decisions: one rejection rejects it; `any` passes on one approval, `all` on every approver's. */
+/**
+ * A stage's state from its decisions: one rejection rejects it; `any` passes on one approval, `all`
+ * on every approver's. Decisions recorded after the stage was settled (`applied: false`) do not count.
+ */
 export function evaluateStage(
   stage: ApprovalStage,
-  decisions: readonly { approverIndex: number; decision: ApprovalDecision }[],
+  recorded: readonly { approverIndex: number; decision: ApprovalDecision; applied?: boolean }[],
 ): 'approved' | 'rejected' | 'pending' {
+  const decisions = recorded.filter((decision) => decision.applied !== false);
   if (decisions.some((decision) => decision.decision === 'reject')) return 'rejected';
   const approved = new Set(decisions.filter((decision) => decision.decision === 'approve').map((decision) => decision.approverIndex));
   if (stage.rule === 'any') return approved.size > 0 ? 'approved' : 'pending';
@@ -169,5 +188,13 @@ export class ApprovalExpiredError extends Error {
     super(message);
     // Step Functions matches a Lambda error by its name: the state machine catches `ApprovalExpired`.
     this.name = 'ApprovalExpired';
+  }
+}
+
+/** Raised by a stage wait whose run has ended meanwhile (withdrawn for a newer revision): the execution stops there. */
+export class ApprovalEndedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApprovalEnded';
   }
 }

@@ -13,6 +13,8 @@ export interface ApprovalWorkflow {
    * (no such execution: e.g. the local runner restarted) mean nothing will finish its run.
    */
   executionState(executionId: string): Promise<'running' | 'ended' | 'unknown'>;
+  /** Stops an execution (a newer revision superseded its run); nothing when it has ended or is not known. */
+  stop(executionId: string, cause: string): Promise<void>;
   /** Resumes a waiting stage with its outcome. */
   completeTask(taskToken: string, output: StageOutcome): Promise<void>;
   /** Fails a waiting stage: the plan goes back to its owners (`ChangesRequested`). */

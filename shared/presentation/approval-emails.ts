@@ -341,3 +341,31 @@ export function renderPlanOutcomeEmail(input: PlanOutcomeEmailInput): RenderedEm
 
   return { subject, text, html: emailDocument(subject, body), category: OUTCOME_CATEGORIES[outcome] };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Withdrawn: a newer revision was stored while an approver was asked about an older one
+
+export interface ApprovalWithdrawnEmailInput {
+  recipient: Person;
+  /** For a deputy: the approver they were asked to stand in for. */
+  onBehalfOf: Person | null;
+  stageName: string;
+  /** The revision that was being approved. */
+  summary: PlanApprovalSummary;
+  /** The revision that replaced it. */
+  newRevision: number;
+}
+
+export function renderApprovalWithdrawnEmail(input: ApprovalWithdrawnEmailInput): RenderedEmail {
+  const { recipient, onBehalfOf, stageName, summary, newRevision } = input;
+  const subject = oneLine(`Approval request withdrawn: ${planTitle(summary)} (${stageName})`);
+  const lines = [
+    `Dear ${recipient.name},`,
+    `The request to approve or reject the ${planTitle(summary)} (revision ${summary.revision}) at the ${stageName} stage${onBehalfOf ? `, as deputy for ${onBehalfOf.name},` : ''} has been withdrawn: revision ${newRevision} of the plan has been uploaded in its place.`,
+    'You do not need to do anything about the earlier email: its links no longer work, and nothing was decided with them.',
+    `If revision ${newRevision} needs your decision, you will receive a new email about it.`,
+  ];
+  const text = [...lines.flatMap((line) => [line, '']), 'The withdrawn revision', '', planFactsText(summary), '', SERVICE_NAME].join('\n');
+  const body = html`${lines.map((line) => para(line))}${heading('The withdrawn revision')}${emailFactsHtml(summary)}`;
+  return { subject, text, html: emailDocument(subject, body), category: 'approval-withdrawn' };
+}

@@ -83,10 +83,18 @@ export interface DecisionRecordedPageInput {
   stageName: string;
   decidedAt: string;
   effect: DecisionEffect;
+  /** With `outcome_already_decided`: the decision that settled the stage first. */
+  settledBy?: { decision: ApprovalDecision; by: Person };
 }
 
-function effectText(effect: DecisionEffect, stageName: string): string {
+function effectText(effect: DecisionEffect, stageName: string, settledBy: DecisionRecordedPageInput['settledBy']): string {
   switch (effect) {
+    case 'outcome_already_decided': {
+      const first = settledBy
+        ? `Another approver had already decided the ${stageName} stage: ${settledBy.decision === 'approve' ? 'approved' : 'rejected'} by ${settledBy.by.name}.`
+        : `Another approver had already decided the ${stageName} stage.`;
+      return `${first} Your decision was recorded, but it did not change the outcome.`;
+    }
     case 'stage_passed':
       return `The ${stageName} stage is complete. The plan now goes to the next stage of approval; its approvers will be emailed.`;
     case 'waiting_for_others':
@@ -101,16 +109,18 @@ function effectText(effect: DecisionEffect, stageName: string): string {
 }
 
 export function renderDecisionRecordedPage(input: DecisionRecordedPageInput): HtmlPage {
-  const { decision, summary, stageName, decidedAt, effect } = input;
+  const { decision, summary, stageName, decidedAt, effect, settledBy } = input;
   const title =
     effect === 'already_recorded'
       ? 'Your decision was already recorded'
+      : effect === 'outcome_already_decided'
+        ? 'Another approver had already decided'
       : decision === 'approve'
         ? 'Your approval has been recorded'
         : 'Your rejection has been recorded';
   const body = html`<div class="panel"><h1>${title}</h1></div>
 <p>You ${decision === 'approve' ? 'approved' : 'rejected'} the ${planTitle(summary)} (revision ${summary.revision}) at the ${stageName} stage on ${formatDateTimeUtc(decidedAt)}.</p>
-<p>${effectText(effect, stageName)}</p>
+<p>${effectText(effect, stageName, settledBy)}</p>
 <p>You can close this page.</p>`;
   return page({ title, body, status: 200 });
 }
@@ -155,6 +165,12 @@ const LINK_PROBLEMS: Record<LinkProblem, { status: number; title: string; what: 
     title: 'This link is no longer needed',
     what: 'A newer revision of the plan was uploaded, or this stage was decided by another approver, so this link no longer applies. Nothing was changed.',
     todo: 'If a newer revision needs your decision, you will receive a new email about it.',
+  },
+  cross_site: {
+    status: 403,
+    title: 'This form was sent from another site',
+    what: 'Decisions can only be sent from the approval page this link opens. The request came from another website, so it was refused. Nothing was decided.',
+    todo: 'Open the link from your email again and use the form on its page.',
   },
   ended: {
     status: 410,

@@ -6,7 +6,7 @@ import type { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-
 import { readOutbox } from '../../shared/adapters/local/outbox-email-sender.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
 import type { ApprovalDependencies } from '../../shared/usecases/approval/approval-context.ts';
-import { resumeApprovalAfterChanges, submitForApproval } from '../../shared/usecases/approval/run-approval.ts';
+import { resumeApprovalForNewRevision, submitForApproval } from '../../shared/usecases/approval/run-approval.ts';
 import { linksOf, startApprovalFlow, waitFor, waitForEmails } from '../helpers/approval-flow.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
 import { storePlanRevision } from '../helpers/stored-plans.ts';
@@ -169,7 +169,7 @@ describe('a plan sent back with changes requested, then resubmitted', () => {
     const corrected: Plan = { ...plan, items: plan.items.map((item, index) => (index === 0 ? { ...item, text: `${item.text} (corrected)` } : item)) };
     const stored = await storeRevision(corrected, 'c'.repeat(64));
     expect(stored.revision).toBe(2);
-    expect(await resumeApprovalAfterChanges(deps, planId, 1)).toEqual({ resumed: true });
+    expect(await resumeApprovalForNewRevision(deps, planId, 1)).toEqual({ resumed: true });
 
     const requests = await waitForEmails(outbox, (e) => e.category === 'approval-request' && e.subject.includes('Long Lartin'), 2);
     expect(requests[1]?.text).toContain('revision 2');

@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DynamoApprovalStore } from '../../shared/adapters/dynamodb/dynamodb-approval-store.ts';
@@ -118,11 +128,33 @@ describe('when Step Functions refuses the task token', () => {
   it('TaskTimedOut between reminder rounds: the decision stays recorded for the next round, which resumes the flow', async () => {
     const { url, attempt: run } = await waitingStage();
     sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    // The execution still runs: it is between two rounds.
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const page = await approve(url);
     expect(page.statusCode).toBe(200);
+    expect(sfn.commandCalls(DescribeExecutionCommand)[0]?.args[0].input.executionArn).toBe(`exec-${run}`);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     const stage = await approvals.getStage(planId, 1, run, 0);
     expect(stage?.settled).toBe('approved');
     expect(stage?.decisions).toHaveLength(1);
+  });
+
+  it('InvalidToken from an execution that is gone, the run still in progress: the run is carried on in its next attempt from this stage', async () => {
+    const { url, attempt: run } = await waitingStage();
+    sfn.on(SendTaskSuccessCommand).rejects(new InvalidToken({ message: 'Invalid token', $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `exec-${run + 1}`, startDate: new Date() });
+    const page = await approve(url);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('now approved');
+    expect(JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}')).toEqual({ planId, revision: 1, attempt: run + 1 });
+    expect((await approvals.getRun(planId, 1, run))?.status).toBe('restarted');
+    expect(await approvals.getRun(planId, 1, run + 1)).toMatchObject({ status: 'in_progress', currentStage: 0, continuedFrom: run });
+    // The next attempt's stage starts as this one ended: settled by this decision.
+    expect(await approvals.getStage(planId, 1, run + 1, 0)).toMatchObject({ settled: 'approved', decisions: [{ decision: 'approve' }] });
+    const linkId = new URL(url).pathname.split('/').pop()!.split('.')[0];
+    expect((await approvals.listAudit(planId)).filter((entry) => entry.linkId === linkId)).toMatchObject([{ applied: true }]);
+    attempt += 1; // the next test's run follows the carried-on one
   });
 
   it('a rejection fails the task with ChangesRequested and the stage\'s name', async () => {

@@ -9,6 +9,7 @@ import {
   SFNClient,
   SFNServiceException,
   StartExecutionCommand,
+  StopExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
@@ -141,6 +142,25 @@ describe('executionState', () => {
     sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
     expect(await workflow.executionState('arn:gone')).toBe('unknown');
     expect(sfn.commandCalls(DescribeExecutionCommand).at(-1)?.args[0].input).toEqual({ executionArn: 'arn:gone' });
+  });
+});
+
+describe('stop', () => {
+  it('stops the execution with ApprovalWithdrawn and the cause', async () => {
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    await workflow.stop(EXECUTION_ARN, 'Revision 3 of plan HMP-Leeds-2024-05-01 was stored');
+    expect(sfn.commandCalls(StopExecutionCommand)[0]?.args[0].input).toEqual({
+      executionArn: EXECUTION_ARN,
+      error: 'ApprovalWithdrawn',
+      cause: 'Revision 3 of plan HMP-Leeds-2024-05-01 was stored',
+    });
+  });
+
+  it('does nothing for an execution that does not exist (a restarted local runner), and passes other errors on', async () => {
+    sfn.on(StopExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution does not exist', $metadata: {} }));
+    await expect(workflow.stop(EXECUTION_ARN, 'gone')).resolves.toBeUndefined();
+    sfn.on(StopExecutionCommand).rejects(throttling());
+    await expect(workflow.stop(EXECUTION_ARN, 'busy')).rejects.toThrow('Rate exceeded');
   });
 });
 

@@ -120,6 +120,12 @@ const stateMachineArn = {
     ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:stateMachine:${STACK_NAME}-approval`],
   ],
 };
+const executionsArn = {
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:execution:${STACK_NAME}-approval:*`],
+  ],
+};
 const sesIdentityArn = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/plans.example.gov.uk']],
 };
@@ -176,7 +182,14 @@ describe('approval state machine', () => {
   });
 
   it('counts down the links\' validity through the reminder rounds, and expires the stage when it is spent', () => {
-    expect(state(APPROVAL_STATES.begin).ResultSelector).toMatchObject({ stageIndex: 0, round: 0, secondsLeft: linkValiditySeconds() });
+    // The begin function says where a run starts: stage 0 with the links' whole validity, or, for a
+    // run carried on after its execution was lost, the stage it continues from with the time left.
+    expect(state(APPROVAL_STATES.begin).ResultSelector).toEqual({
+      'stageCount.$': '$.Payload.stageCount',
+      'stageIndex.$': '$.Payload.stageIndex',
+      round: 0,
+      'secondsLeft.$': '$.Payload.secondsLeft',
+    });
     expect(state(APPROVAL_STATES.nextStage).Parameters).toMatchObject({ round: 0, secondsLeft: linkValiditySeconds() });
     expect(state(APPROVAL_STATES.remind).Parameters).toMatchObject({ 'secondsLeft.$': `States.MathAdd($.approval.secondsLeft, -${reminderSeconds()})` });
     expect(state(APPROVAL_STATES.linksValid)).toEqual({
@@ -359,8 +372,15 @@ describe('approval permissions', () => {
     expect(propertiesOf(stack.approval.stateMachine).StateMachineName).toBe(`${STACK_NAME}-approval`);
     for (const [name, handler] of approvalFunctions()) {
       const states = statementsWith(statementsOf(handler.role), 'states:');
-      if (name === 'request-stage' || name === 'link') {
+      if (name === 'request-stage') {
         expect(states, name).toEqual([{ Effect: 'Allow', Action: ['states:SendTaskFailure', 'states:SendTaskSuccess'], Resource: stateMachineArn }]);
+      } else if (name === 'link') {
+        // The link function also carries on a run whose execution is gone: it tells a gone
+        // execution from a waiting one, and starts the next one.
+        expect(states, name).toEqual([
+          { Effect: 'Allow', Action: ['states:SendTaskFailure', 'states:SendTaskSuccess', 'states:StartExecution'], Resource: stateMachineArn },
+          { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: executionsArn },
+        ]);
       } else {
         expect(states, name).toEqual([]);
       }

@@ -180,10 +180,12 @@ describe('Lambda functions', () => {
 
   it('are given the environment their handlers read', () => {
     const table = ref(stack.data.table);
-    // Storing a revision may restart an approval sent back with changes requested.
+    // Storing a revision may restart an approval sent back with changes requested, or withdraw one
+    // still in progress on the previous revision (and email its approvers).
     const approval = {
       STATE_MACHINE_ARN: ref(stack.approval.stateMachine),
       DEFAULT_APPROVAL_CHAIN: JSON.stringify(cdkContext['actionPlans:defaultApprovalChain']),
+      EMAIL_FROM: cdkContext['actionPlans:approvalEmailFrom'],
     };
     const variables = (handler: HandlerFunction) => (propertiesOf(handler.function).Environment as { Variables: Json }).Variables;
     expect(variables(stack.uploads.uploadReceived)).toEqual({

@@ -8,6 +8,7 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
@@ -39,6 +40,16 @@ export class StepFunctionsApprovalWorkflow implements ApprovalWorkflow {
       return status === 'RUNNING' || status === 'PENDING_REDRIVE' ? 'running' : 'ended';
     } catch (error) {
       if (error instanceof ExecutionDoesNotExist) return 'unknown';
+      throw error;
+    }
+  }
+
+  async stop(executionId: string, cause: string): Promise<void> {
+    try {
+      // Stopping an execution that has ended already changes nothing.
+      await this.config.client.send(new StopExecutionCommand({ executionArn: executionId, error: 'ApprovalWithdrawn', cause: cause.slice(0, 32_000) }));
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return;
       throw error;
     }
   }

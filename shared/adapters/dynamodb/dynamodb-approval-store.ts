@@ -13,6 +13,7 @@ import type {
   ApprovalLink,
   ApprovalRun,
   ApprovalStore,
+  DecisionWrite,
   RecordDecisionResult,
   StageDecision,
   StageRequest,
@@ -184,6 +185,108 @@ export class DynamoApprovalStore implements ApprovalStore {
     }
   }
 
+  async withdrawRun(planId: string, revision: number, attempt: number, finishedAt: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(planId, revision, attempt),
+          UpdateExpression: 'SET #status = :withdrawn, finishedAt = :now',
+          ConditionExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':withdrawn': 'withdrawn', ':now': finishedAt, ':inProgress': 'in_progress' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async getLatestRunBefore(planId: string, revision: number): Promise<ApprovalRun | null> {
+    // Run keys are `APPROVAL#<rev6>#<att3>`: every run of a lower revision sorts between these two.
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': planPk(planId), ':from': 'APPROVAL#', ':to': `APPROVAL#${pad(revision, 6)}` },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items?.[0];
+    return item ? runOf(item) : null;
+  }
+
+  async continueRun(previous: ApprovalRun, stage: StageRequest, next: ApprovalRun): Promise<boolean> {
+    const { planId, revision } = previous;
+    const finishedAt = next.startedAt;
+    const versionCheck = stageVersionCondition(stage.version);
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: runKey(planId, revision, previous.attempt),
+                UpdateExpression: 'SET #status = :restarted, finishedAt = :now',
+                ConditionExpression: '#status = :inProgress',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':restarted': 'restarted', ':now': finishedAt, ':inProgress': 'in_progress' },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...runKey(planId, revision, next.attempt), [ENTITY_ATTRIBUTE]: 'approval-run', ...next },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...stageKey(planId, revision, next.attempt, stage.stageIndex),
+                  [ENTITY_ATTRIBUTE]: 'approval-stage',
+                  ...stage,
+                  attempt: next.attempt,
+                  // The next execution's first round sets its own token.
+                  taskToken: '',
+                  decisions: Object.fromEntries(stage.decisions.map((decision) => [decisionAttribute(decision.approverIndex), decision])),
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: stageKey(planId, revision, previous.attempt, stage.stageIndex),
+                ConditionExpression: versionCheck.expression,
+                ExpressionAttributeValues: versionCheck.values,
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: planKey(planId),
+                ConditionExpression: 'currentRevision = :revision',
+                ExpressionAttributeValues: { ':revision': revision },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.includes('ConditionalCheckFailed') || reasons?.includes('TransactionConflict')) return false;
+      throw error;
+    }
+  }
+
   async getStage(planId: string, revision: number, attempt: number, stageIndex: number): Promise<StageRequest | null> {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: stageKey(planId, revision, attempt, stageIndex), ConsistentRead: true }),
@@ -192,7 +295,7 @@ export class DynamoApprovalStore implements ApprovalStore {
   }
 
   async openStageRound(
-    stage: Omit<StageRequest, 'decisions' | 'settled'> & { attempt: number },
+    stage: Omit<StageRequest, 'decisions' | 'settled' | 'settledBy' | 'version'> & { attempt: number },
     links: ApprovalLink[],
   ): Promise<StageRequest> {
     const { planId, revision, attempt, stageIndex } = stage;
@@ -206,7 +309,8 @@ export class DynamoApprovalStore implements ApprovalStore {
             'SET #entity = :entity, planId = :planId, revision = :revision, attempt = :attempt, stageIndex = :stageIndex, ' +
             'taskToken = :taskToken, round = :round, requestedAt = if_not_exists(requestedAt, :requestedAt), ' +
             'expiresAt = if_not_exists(expiresAt, :expiresAt), deputiesAsked = if_not_exists(deputiesAsked, :deputiesAsked), ' +
-            'decisions = if_not_exists(decisions, :noDecisions), settled = if_not_exists(settled, :notSettled)',
+            'decisions = if_not_exists(decisions, :noDecisions), settled = if_not_exists(settled, :notSettled), ' +
+            'settledBy = if_not_exists(settledBy, :notSettled), version = if_not_exists(version, :zero)',
           ExpressionAttributeNames: { '#entity': ENTITY_ATTRIBUTE },
           ExpressionAttributeValues: {
             ':entity': 'approval-stage',
@@ -221,6 +325,7 @@ export class DynamoApprovalStore implements ApprovalStore {
             ':deputiesAsked': stage.deputiesAsked,
             ':noDecisions': {},
             ':notSettled': null,
+            ':zero': 0,
           },
         },
       },
@@ -229,8 +334,10 @@ export class DynamoApprovalStore implements ApprovalStore {
           TableName: this.tableName,
           Key: runKey(planId, revision, attempt),
           UpdateExpression: 'SET currentStage = :stageIndex',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':stageIndex': stageIndex },
+          // A withdrawn run opens no more rounds (so sends no more reminders).
+          ConditionExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':stageIndex': stageIndex, ':inProgress': 'in_progress' },
         },
       },
       ...links.map((link) => ({ Put: this.linkPut(link) })),
@@ -287,45 +394,116 @@ export class DynamoApprovalStore implements ApprovalStore {
     return { ...(link as Omit<ApprovalLink, 'expiresAt'>), expiresAt: validUntil as string, usedAt: (link.usedAt as string | undefined) ?? null };
   }
 
-  async recordDecision(link: ApprovalLink, decision: StageDecision, audit: ApprovalAuditEntry): Promise<RecordDecisionResult> {
-    const key = stageKey(link.planId, link.revision, link.attempt, link.stageIndex);
+  async recordDecision(link: ApprovalLink, decision: StageDecision, audit: ApprovalAuditEntry, write: DecisionWrite): Promise<RecordDecisionResult> {
+    const version = stageVersionCondition(write.expectedVersion);
+    const settle = write.settles ? ', settled = :outcome, settledBy = :decision' : '';
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      this.linkUsed(link, decision),
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: stageKey(link.planId, link.revision, link.attempt, link.stageIndex),
+          UpdateExpression: `SET decisions.#approver = :decision, version = :nextVersion${settle}`,
+          // Over the version read, while unsettled: of two decisions read at one version, one is
+          // written and the other reads again; only the first settling decision can settle.
+          ConditionExpression:
+            `attribute_exists(pk) AND attribute_not_exists(decisions.#approver) AND (attribute_not_exists(settled) OR settled = :notSettled) AND ${version.expression}`,
+          ExpressionAttributeNames: { '#approver': decisionAttribute(decision.approverIndex) },
+          ExpressionAttributeValues: {
+            ':decision': decision,
+            ':nextVersion': write.expectedVersion + 1,
+            ':notSettled': null,
+            ...version.values,
+            ...(write.settles ? { ':outcome': write.settles } : {}),
+          },
+        },
+      },
+      this.auditPut(audit),
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: runKey(link.planId, link.revision, link.attempt),
+          ConditionExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: planKey(link.planId),
+          ConditionExpression: 'currentRevision = :revision',
+          ExpressionAttributeValues: { ':revision': link.revision },
+        },
+      },
+    ];
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (reasons[0] === 'ConditionalCheckFailed') return { recorded: false, reason: 'already_decided' };
+      if (reasons[4] === 'ConditionalCheckFailed') return { recorded: false, reason: 'superseded' };
+      if (reasons[3] === 'ConditionalCheckFailed') return { recorded: false, reason: 'run_ended' };
+      if (reasons[1] === 'ConditionalCheckFailed') return { recorded: false, reason: 'stage_changed' };
+      if (reasons.includes('TransactionConflict')) return { recorded: false, reason: 'conflict' };
+      throw error;
+    }
+    return this.stageAfterDecision(link);
+  }
+
+  async recordLateDecision(link: ApprovalLink, decision: StageDecision, audit: ApprovalAuditEntry): Promise<RecordDecisionResult> {
     try {
       await this.client.send(
         new TransactWriteCommand({
           TransactItems: [
+            this.linkUsed(link, decision),
             {
               Update: {
                 TableName: this.tableName,
-                Key: linkKey(link.linkId),
-                UpdateExpression: 'SET usedAt = :now, decision = :decision',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-                ExpressionAttributeValues: { ':now': decision.decidedAt, ':decision': decision.decision },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: key,
+                Key: stageKey(link.planId, link.revision, link.attempt, link.stageIndex),
                 UpdateExpression: 'SET decisions.#approver = :decision',
                 ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(decisions.#approver)',
                 ExpressionAttributeNames: { '#approver': decisionAttribute(decision.approverIndex) },
                 ExpressionAttributeValues: { ':decision': decision },
               },
             },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...auditKey(audit), [ENTITY_ATTRIBUTE]: 'approval-decision', ...audit },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            this.auditPut(audit),
           ],
         }),
       );
     } catch (error) {
-      if (cancellationReasons(error)?.includes('ConditionalCheckFailed')) return { recorded: false, reason: 'already_decided' };
+      const reasons = cancellationReasons(error);
+      if (reasons?.includes('ConditionalCheckFailed')) return { recorded: false, reason: 'already_decided' };
+      if (reasons?.includes('TransactionConflict')) return { recorded: false, reason: 'conflict' };
       throw error;
     }
+    return this.stageAfterDecision(link);
+  }
+
+  private linkUsed(link: ApprovalLink, decision: StageDecision) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: linkKey(link.linkId),
+        UpdateExpression: 'SET usedAt = :now, decision = :decision',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+        ExpressionAttributeValues: { ':now': decision.decidedAt, ':decision': decision.decision },
+      },
+    };
+  }
+
+  private auditPut(audit: ApprovalAuditEntry) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...auditKey(audit), [ENTITY_ATTRIBUTE]: 'approval-decision', ...audit },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private async stageAfterDecision(link: ApprovalLink): Promise<RecordDecisionResult> {
     const stage = await this.getStage(link.planId, link.revision, link.attempt, link.stageIndex);
     if (!stage) throw new Error(`Stage ${link.stageIndex} of ${link.planId} vanished after a decision was recorded`);
     return { recorded: true, stage };
@@ -396,11 +574,20 @@ function runOf(item: Record<string, unknown>): ApprovalRun {
   return run as unknown as ApprovalRun;
 }
 
+/** The stage is still at the version read (stages written before versions were kept read as 0). */
+function stageVersionCondition(expected: number): { expression: string; values: Record<string, number> } {
+  return expected === 0
+    ? { expression: '(attribute_not_exists(version) OR version = :expectedVersion)', values: { ':expectedVersion': 0 } }
+    : { expression: 'version = :expectedVersion', values: { ':expectedVersion': expected } };
+}
+
 function stageOf(record: StageRecord & Record<string, unknown>): StageRequest {
   const { pk: _pk, sk: _sk, [ENTITY_ATTRIBUTE]: _entity, attempt: _attempt, decisions, ...stage } = record;
   return {
     ...stage,
     settled: stage.settled ?? null,
+    settledBy: stage.settledBy ?? null,
+    version: stage.version ?? 0,
     decisions: Object.values(decisions ?? {}).sort((a, b) => a.decidedAt.localeCompare(b.decidedAt)),
   };
 }

@@ -1,9 +1,9 @@
-import { ApprovalExpiredError, evaluateStage, itemsAwaitingResponse, type Person } from '../../domain/approval.ts';
+import { ApprovalEndedError, ApprovalExpiredError, evaluateStage, itemsAwaitingResponse, type Person } from '../../domain/approval.ts';
 import { issueLinkToken } from '../../domain/approval-links.ts';
 import { ConflictError, NotFoundError, RequestError, UnprocessableError } from '../../domain/request-errors.ts';
 import type { ApprovalLink, ApprovalRun, StageRequest } from '../../ports/approval-store.ts';
 import { ExecutionNameTakenError, TaskTokenRefusedError } from '../../ports/approval-workflow.ts';
-import { renderApprovalRequestEmail, renderPlanOutcomeEmail } from '../../presentation/approval-emails.ts';
+import { renderApprovalRequestEmail, renderApprovalWithdrawnEmail, renderPlanOutcomeEmail } from '../../presentation/approval-emails.ts';
 import { type ApprovalDependencies, addSeconds, approvalSummaryOf, chainFor, linkUrls } from './approval-context.ts';
 
 /**
@@ -54,21 +54,75 @@ export async function submitForApproval(
   }
 }
 
-/** Starts a new revision's approval by itself when its previous revision was sent back with changes requested. */
-export async function resumeApprovalAfterChanges(
-  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain' | 'clock'>,
+/**
+ * After a new revision of a plan is stored (`previousRevision + 1`): the approval of the revisions
+ * before it gives way to it. A run still in progress on an older revision is withdrawn: recorded as
+ * withdrawn first (from then on it opens no round, so sends no reminder, and takes no decision), its
+ * execution stopped, and the approvers it was waiting on told the request is withdrawn. When a run
+ * was withdrawn, or the previous revision had been sent back with changes requested, the new
+ * revision is sent for approval. Nothing happens when the new revision is not the plan's current
+ * one (an older document stored late as history).
+ */
+export async function resumeApprovalForNewRevision(
+  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain' | 'clock' | 'email'>,
   planId: string,
   previousRevision: number,
-): Promise<{ resumed: boolean; reason?: string }> {
-  const previousRun = await deps.approvals.getLatestRun(planId, previousRevision);
-  if (previousRun?.status !== 'changes_requested') return { resumed: false, reason: 'the previous revision was not sent back' };
+): Promise<{ resumed: boolean; withdrawn?: { revision: number; attempt: number }; reason?: string }> {
+  const revision = previousRevision + 1;
+  const plan = await deps.plans.getPlan(planId);
+  if (plan?.currentRevision !== revision) return { resumed: false, reason: `revision ${revision} is not the plan's current revision` };
+  const previousRun = await deps.approvals.getLatestRunBefore(planId, revision);
+  let withdrawn: { revision: number; attempt: number } | undefined;
+  if (previousRun?.status === 'in_progress') {
+    if (await withdrawRun(deps, previousRun, revision)) withdrawn = { revision: previousRun.revision, attempt: previousRun.attempt };
+  } else if (previousRun?.status !== 'changes_requested') {
+    return { resumed: false, reason: 'no earlier revision was in approval or sent back' };
+  }
   try {
     await submitForApproval(deps, planId);
-    return { resumed: true };
+    return { resumed: true, ...(withdrawn ? { withdrawn } : {}) };
   } catch (error) {
-    if (error instanceof RequestError) return { resumed: false, reason: error.message };
+    if (error instanceof RequestError) return { resumed: false, ...(withdrawn ? { withdrawn } : {}), reason: error.message };
     throw error;
   }
+}
+
+/** Withdraws a superseded run (see `resumeApprovalForNewRevision`); false when it had ended meanwhile. */
+async function withdrawRun(
+  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'clock' | 'email'>,
+  run: ApprovalRun,
+  newRevision: number,
+): Promise<boolean> {
+  if (!(await deps.approvals.withdrawRun(run.planId, run.revision, run.attempt, deps.clock.now().toISOString()))) return false;
+  if (run.executionId) await deps.workflow.stop(run.executionId, `Revision ${newRevision} of plan ${run.planId} was stored`);
+
+  // Read again: a round may have opened a later stage before the run was withdrawn (none can after).
+  const withdrawn = (await deps.approvals.getRun(run.planId, run.revision, run.attempt)) ?? run;
+  return tellWithdrawn(deps, withdrawn, newRevision);
+}
+
+/** Emails the approvers a withdrawn run was waiting on (and the deputies asked for them) that the request is withdrawn. */
+async function tellWithdrawn(
+  deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'clock' | 'email'>,
+  run: ApprovalRun,
+  newRevision: number,
+): Promise<true> {
+  const stage = await deps.approvals.getStage(run.planId, run.revision, run.attempt, run.currentStage);
+  const stageDefinition = run.chain.stages[run.currentStage];
+  // No round had opened: nobody was asked yet. A settled stage waits on nobody.
+  if (!stage || !stageDefinition || stage.settled !== null) return true;
+  const decided = new Set(stage.decisions.map((decision) => decision.approverIndex));
+  const asked = stageDefinition.approvers.flatMap((approver, index) => {
+    if (decided.has(index)) return [];
+    const own = { recipient: { name: approver.name, email: approver.email }, onBehalfOf: null };
+    return stage.deputiesAsked && approver.deputy ? [own, { recipient: approver.deputy, onBehalfOf: { name: approver.name, email: approver.email } }] : [own];
+  });
+  const summary = await approvalSummaryOf(deps, await requirePlan(deps, run.planId), run.revision);
+  for (const { recipient, onBehalfOf } of asked) {
+    const message = renderApprovalWithdrawnEmail({ recipient, onBehalfOf, stageName: stageDefinition.name, summary, newRevision });
+    await deps.email.send({ ...message, to: [recipient.email] });
+  }
+  return true;
 }
 
 export interface RunRef {
@@ -81,7 +135,7 @@ export interface RunRef {
 export async function beginApprovalRun(
   deps: ApprovalDependencies,
   input: RunRef & { executionId: string },
-): Promise<{ stageCount: number }> {
+): Promise<{ stageCount: number; stageIndex: number; secondsLeft: number }> {
   const plan = await deps.plans.getPlan(input.planId);
   if (!plan) throw new NotFoundError(`There is no plan ${input.planId}`);
   const chain = await chainFor(deps, plan.establishmentId);
@@ -98,7 +152,15 @@ export async function beginApprovalRun(
   const stored = created ? run : await deps.approvals.getRun(input.planId, input.revision, input.attempt);
   if (!stored) throw new Error(`Approval run ${input.attempt} of ${input.planId} revision ${input.revision} is missing`);
   if (!created && stored.executionId !== input.executionId) await deps.approvals.setExecution(input.planId, input.revision, input.attempt, input.executionId);
-  return { stageCount: stored.chain.stages.length };
+  const fresh = { stageCount: stored.chain.stages.length, stageIndex: 0, secondsLeft: deps.timing.linkValidSeconds };
+  if (stored.continuedFrom === undefined) return fresh;
+
+  // A run carried on after its execution was lost: it starts at the stage it continues from, whose
+  // links keep their expiry (a settled stage goes on at once, however little time is left).
+  const stage = await deps.approvals.getStage(input.planId, input.revision, input.attempt, stored.currentStage);
+  if (!stage) return { ...fresh, stageIndex: stored.currentStage };
+  const left = Math.ceil((Date.parse(stage.expiresAt) - deps.clock.now().getTime()) / 1000);
+  return { ...fresh, stageIndex: stored.currentStage, secondsLeft: stage.settled !== null ? Math.max(1, left) : left };
 }
 
 /**
@@ -115,6 +177,7 @@ export async function requestStageDecision(
   const run = await requireRun(deps, input);
   const stageDefinition = run.chain.stages[input.stageIndex];
   if (!stageDefinition) throw new Error(`Approval run of ${input.planId} has no stage ${input.stageIndex}`);
+  if (run.status !== 'in_progress') throw new ApprovalEndedError(`The approval run of ${input.planId} revision ${input.revision} has ended (${run.status})`);
   const now = deps.clock.now().toISOString();
   const previous = await deps.approvals.getStage(input.planId, input.revision, input.attempt, input.stageIndex);
   const requestedAt = previous?.requestedAt ?? now;
@@ -140,6 +203,10 @@ export async function requestStageDecision(
   }
 
   const summary = await approvalSummaryOf(deps, await requirePlan(deps, input.planId), input.revision);
+  // Withdrawn while this round opened (a newer revision was stored): nobody is asked any more.
+  if ((await deps.approvals.getRun(input.planId, input.revision, input.attempt))?.status !== 'in_progress') {
+    throw new ApprovalEndedError(`The approval run of ${input.planId} revision ${input.revision} ended while a round opened`);
+  }
   const send = async (link: IssuedLink, kind: 'request' | 'reminder' | 'escalation') => {
     const urls = linkUrls(deps.linkBaseUrl, link.token);
     const message = renderApprovalRequestEmail({
@@ -197,6 +264,7 @@ export async function finishApprovalRun(
   const stage = await deps.approvals.getStage(input.planId, input.revision, input.attempt, run.currentStage);
   const stageName = run.chain.stages[run.currentStage]?.name ?? null;
   const comments = (stage?.decisions ?? [])
+    .filter((decision) => decision.applied !== false)
     .filter((decision) => input.outcome !== 'changes_requested' || decision.decision === 'reject')
     .filter((decision) => decision.comment)
     .map((decision) => ({
@@ -219,8 +287,8 @@ function onBehalfOf(run: ApprovalRun, approverIndex: number, decidedBy: Person):
 
 /**
  * Resumes the flow with a decided stage's outcome: approval moves to the next stage; a rejection
- * fails the wait with `ChangesRequested` (its cause names the stage). Settling first makes the
- * outcome sent once, whoever gets there first.
+ * fails the wait with `ChangesRequested` (its cause names the stage). The stage is settled by the
+ * decision that decides it; one recorded before decisions settled stages is settled here first.
  */
 export async function sendStageOutcome(
   deps: Pick<ApprovalDependencies, 'approvals' | 'workflow' | 'clock'>,
@@ -236,13 +304,18 @@ export async function sendStageOutcome(
   }
 }
 
-/** Sends a stage's outcome, tolerating a token that is no longer waiting when the run's next round will send it. */
+/**
+ * Sends a stage's outcome, tolerating a token that is no longer waiting when the run's next round
+ * will send it: `next_round` while the execution still runs; `gone` when the run is in progress but
+ * its execution is not (lost in a restart, or ended without recording the run); `ended` when the
+ * run itself has ended.
+ */
 export async function trySendStageOutcome(
   deps: Pick<ApprovalDependencies, 'approvals' | 'workflow' | 'clock'>,
   run: ApprovalRun,
   stage: StageRequest,
   outcome: 'approved' | 'rejected',
-): Promise<'sent' | 'next_round' | 'ended'> {
+): Promise<'sent' | 'next_round' | 'gone' | 'ended'> {
   try {
     await sendStageOutcome(deps, run, stage, outcome);
     return 'sent';
@@ -260,8 +333,46 @@ export async function trySendStageOutcome(
     }
   }
   const current = await deps.approvals.getRun(run.planId, run.revision, run.attempt);
+  if (current?.status !== 'in_progress') return 'ended';
   // Between rounds (a heartbeat just ran out): the next round finds the stage settled and resumes.
-  return current?.status === 'in_progress' ? 'next_round' : 'ended';
+  const state = current.executionId ? await deps.workflow.executionState(current.executionId) : 'unknown';
+  return state === 'running' ? 'next_round' : 'gone';
+}
+
+/**
+ * Carries on a run whose execution is gone, from the stage a decision was just recorded for: the
+ * run ends as `restarted` and its next attempt starts with that stage (decisions and expiry copied),
+ * in one write; then its execution starts. The next attempt's first round finds the stage as it
+ * was: settled, it goes on at once (next stage, changes requested or approved); still waiting, it
+ * reminds the approvers who have not decided, with fresh links. False when the run had ended or
+ * was carried on by another decision meanwhile.
+ */
+export async function continueLostRun(
+  deps: Pick<ApprovalDependencies, 'approvals' | 'workflow' | 'clock'>,
+  run: ApprovalRun,
+  stageIndex: number,
+): Promise<boolean> {
+  for (let tries = 0; tries < 5; tries++) {
+    const stage = await deps.approvals.getStage(run.planId, run.revision, run.attempt, stageIndex);
+    if (!stage) return false;
+    const next: ApprovalRun = {
+      ...run,
+      attempt: run.attempt + 1,
+      executionId: null,
+      status: 'in_progress',
+      currentStage: stageIndex,
+      startedAt: deps.clock.now().toISOString(),
+      finishedAt: null,
+      continuedFrom: run.attempt,
+    };
+    if (await deps.approvals.continueRun(run, stage, next)) {
+      await deps.workflow.start({ planId: run.planId, revision: run.revision, attempt: next.attempt });
+      return true;
+    }
+    // Another decision was written to the stage meanwhile (copy it too), or the run ended.
+    if ((await deps.approvals.getRun(run.planId, run.revision, run.attempt))?.status !== 'in_progress') return false;
+  }
+  return false;
 }
 
 interface IssuedLink {
