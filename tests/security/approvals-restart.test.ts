@@ -44,7 +44,7 @@ async function restartRunner(): Promise<LinkHandler> {
     linkBaseUrl: flow.local.environment.APPROVAL_LINK_BASE_URL!,
     onError: (error) => errors.push(error),
   });
-  deps = (await import('../../functions/lib/approval-runtime.ts')).approvalDependencies();
+  deps = await (await import('../../functions/lib/approval-runtime.ts')).approvalDependencies();
   return (await import('../../functions/approval-link.ts')).handler as unknown as LinkHandler;
 }
 

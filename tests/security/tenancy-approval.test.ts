@@ -7,7 +7,7 @@ import { readOutbox } from '../../shared/adapters/local/outbox-email-sender.ts';
 import type { Principal } from '../../shared/domain/access.ts';
 import { UnprocessableError } from '../../shared/domain/request-errors.ts';
 import { sendPlanForApproval } from '../../shared/usecases/approval/approval-api.ts';
-import { resumeApprovalAfterChanges } from '../../shared/usecases/approval/run-approval.ts';
+import { resumeApprovalForNewRevision } from '../../shared/usecases/approval/run-approval.ts';
 import { linksOf, startApprovalFlow, waitFor, waitForEmails } from '../helpers/approval-flow.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
 import { storePlanRevision } from '../helpers/stored-plans.ts';
@@ -31,7 +31,7 @@ beforeAll(async () => {
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     tableName: flow.tableName,
     objectsDir,
-    resumeApproval: (planId, previousRevision) => resumeApprovalAfterChanges(flow.deps, planId, previousRevision),
+    resumeApproval: (planId, previousRevision) => resumeApprovalForNewRevision(flow.deps, planId, previousRevision),
   });
 }, 60_000);
 
