@@ -87,7 +87,7 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
     client.destroy();
   }
 
-  return { baseUrl, tableName, client, plans, uploads, token, request, seedPlan, seedDraft, contract, stop };
+  return { baseUrl, tableName, client, plans, uploads, signingKey, token, request, seedPlan, seedDraft, contract, stop };
 }
 
 export type Api = Awaited<ReturnType<typeof startApi>>;
