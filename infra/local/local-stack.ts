@@ -9,6 +9,7 @@ import { type LocalApproval, startLocalApproval } from './local-approval.ts';
 import { createLocalIngestion } from './local-ingestion.ts';
 import { AlreadyRunningError, claimLock, runningStack } from './stack-lock.ts';
 import { createWebUi } from './web-ui.ts';
+import { readOrCreateSecretKey } from '../../shared/adapters/local/local-secret-key.ts';
 import type { UploadKind } from '../../shared/ports/upload-store.ts';
 import type { CompleteAnalysisOutcome } from '../../shared/usecases/complete-analysis.ts';
 
@@ -74,7 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({ dataDir: join(options.dataDir, 'dynamodb') });
     stops.push(() => dynamoDb.stop());
 
-    setLocalApiEnvironment({ dynamodbEndpoint: dynamoDb.endpoint, tableName: TABLE_NAME, gatewayUrl: baseUrl });
+    const uploadSigningKeyPath = join(options.dataDir, 'upload-signing-key');
+    setLocalApiEnvironment({ dynamodbEndpoint: dynamoDb.endpoint, tableName: TABLE_NAME, gatewayUrl: baseUrl, uploadSigningKeyPath });
     log('Synthesising the approval state machine…');
     const approval: LocalApproval = await startLocalApproval({
       dynamodbEndpoint: dynamoDb.endpoint,
@@ -101,12 +103,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = createLocalApiGateway({
       signingKey,
       routes: [...API_ROUTES, ...APPROVAL_LINK_ROUTES],
-      // The presigned PUT's stand-in: the file is stored and its analysis starts, as S3's event starts it on AWS.
-      receiveUpload: async (key, bytes) => {
-        await ingestion.ingestObject(key, bytes).catch((error: unknown) => {
-          log(`ingestion of ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
-        });
-      },
+      // The presigned PUT's stand-in: the file is stored and its analysis starts, as S3's event starts
+      // it on AWS. A failure (DynamoDB Local down) is the gateway's 503, never a silent 200.
+      receiveUpload: ingestion.ingestObject,
+      uploadSigningKey: readOrCreateSecretKey(uploadSigningKeyPath),
     });
     const webUi = createWebUi({
       uploadToken: () => mintDevToken({ role: 'admin', subject: 'local-ui' }, signingKey),
