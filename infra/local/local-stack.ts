@@ -7,6 +7,7 @@ import { devSigningKey, mintDevToken } from './dev-tokens.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalApproval, startLocalApproval } from './local-approval.ts';
 import { createLocalIngestion } from './local-ingestion.ts';
+import { allowedHostHeaders, isLoopbackHost, LOOPBACK_ADDRESSES, refuseForeignHosts } from './local-hosts.ts';
 import { AlreadyRunningError, claimLock, runningStack } from './stack-lock.ts';
 import { createWebUi } from './web-ui.ts';
 import { readOrCreateSecretKey } from '../../shared/adapters/local/local-secret-key.ts';
@@ -21,6 +22,11 @@ export interface LocalStackOptions {
   /** Where DynamoDB's data, uploaded files and sent emails are kept between runs. */
   dataDir: string;
   port: number;
+  /**
+   * The address to listen on: the loopback addresses when absent (127.0.0.1 and ::1), so only this
+   * machine reaches the server; another (`0.0.0.0` for every interface) opens it to the network.
+   */
+  host?: string;
   /** Where the dev signing key is (default `.local/dev-signing-key`). */
   signingKeyPath?: string;
   /** CDK context overrides for the state machine (tests use short timers). */
@@ -68,8 +74,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2' }).end('The local stack is starting; try again in a moment.');
   };
   try {
-    const server = await listen(options.port, (request, response) => handle(request, response));
-    stops.push(() => closeServer(server));
+    const host = options.host ?? LOOPBACK_ADDRESSES[0];
+    const hosts = isLoopbackHost(host) ? [...LOOPBACK_ADDRESSES] : [host];
+    const listener = refuseForeignHosts(allowedHostHeaders(host, options.port), (request, response) => handle(request, response));
+    for (const server of await listen(options.port, hosts, listener)) stops.push(() => closeServer(server));
 
     log('Starting DynamoDB Local…');
     const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({ dataDir: join(options.dataDir, 'dynamodb') });
@@ -137,13 +145,34 @@ export function resetLocalData(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-function listen(port: number, listener: RequestListener): Promise<Server> {
+/**
+ * One server per address, all with the same listener. ::1 is skipped where this machine has no
+ * IPv6 loopback; any other failure (the port taken) stops the start.
+ */
+async function listen(port: number, hosts: readonly string[], listener: RequestListener): Promise<Server[]> {
+  const servers: Server[] = [];
+  try {
+    for (const host of hosts) {
+      const server = await listenOn(port, host, listener).catch((error: NodeJS.ErrnoException) => {
+        if (host === '::1' && (error.code === 'EADDRNOTAVAIL' || error.code === 'EAFNOSUPPORT')) return null;
+        throw error;
+      });
+      if (server) servers.push(server);
+    }
+    return servers;
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    throw error;
+  }
+}
+
+function listenOn(port: number, host: string, listener: RequestListener): Promise<Server> {
   // Idle connections are kept longer than clients keep theirs (Node's fetch: 4 s), so a client never
   // sends on a connection the server is closing (ECONNRESET).
   const server = createServer({ keepAliveTimeout: 65_000 }, listener);
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
-    server.listen(port, () => resolve(server));
+    server.listen(port, host, () => resolve(server));
   });
 }
 
