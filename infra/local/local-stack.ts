@@ -17,6 +17,8 @@ import type { CompleteAnalysisOutcome } from '../../shared/usecases/complete-ana
 export { AlreadyRunningError, runningStack } from './stack-lock.ts';
 
 export const TABLE_NAME = 'action-plans';
+/** How long the upload page's token lasts: long enough to upload and follow an analysis; reload the page for another. */
+export const UPLOAD_PAGE_TOKEN_SECONDS = 30 * 60;
 
 export interface LocalStackOptions {
   /** Where DynamoDB's data, uploaded files and sent emails are kept between runs. */
@@ -117,7 +119,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       uploadSigningKey: readOrCreateSecretKey(uploadSigningKeyPath),
     });
     const webUi = createWebUi({
-      uploadToken: () => mintDevToken({ role: 'admin', subject: 'local-ui' }, signingKey),
+      // The signed-in person's own token, short-lived: the upload page calls the API as them.
+      uploadToken: (principal) =>
+        mintDevToken(
+          {
+            role: principal.role,
+            subject: principal.subject,
+            ...(principal.establishmentId ? { establishment: principal.establishmentId } : {}),
+            ...(principal.email ? { email: principal.email } : {}),
+            seconds: UPLOAD_PAGE_TOKEN_SECONDS,
+          },
+          signingKey,
+        ),
       outboxDir,
     });
     handle = (request, response) => {
