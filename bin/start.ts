@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
 
     say('');
     say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-    say(`  Web UI          ${stack.baseUrl}/`);
+    say(`  Web UI          ${stack.baseUrl}/   (sign in with a name and a role: a local stand-in, no password)`);
     say(`  Upload          ${stack.baseUrl}/ui/upload`);
     say(`  Outbox          ${stack.baseUrl}/outbox   (the emails the approval flow sent)`);
     say(`  HTTP API        ${stack.baseUrl}/openapi.json   (token: npm run -s token -- --role viewer)`);
