@@ -75,9 +75,13 @@ function redirect(response: ServerResponse, location: string, headers: Record<st
   response.end(`See ${location}`);
 }
 
-/** A page of this UI to return to after signing in: a local path, never another site ("//x", "/\\x"). */
+/**
+ * A page of this UI to return to after signing in: a path of this site, never another site
+ * ("//x", or "/\\x" and "/\t/x", which browsers read as "//x"); "/" otherwise.
+ */
 function localNext(next: string | null | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') && !/[\r\n]/.test(next) ? next : '/';
+  if (!next || !next.startsWith('/') || next.startsWith('//') || /[\p{Cc}\\]/u.test(next)) return '/';
+  return next;
 }
 
 /** A subject for a person signed in by name: `local-` and the name's letters and digits. */

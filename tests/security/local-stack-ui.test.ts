@@ -164,7 +164,7 @@ describe('signing in', () => {
   });
 
   it('goes back only to a page of this site', async () => {
-    for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
+    for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', '/\t/evil.example', '/\n/evil.example']) {
       expect((await signIn({ name: 'Sam Staff', role: 'viewer', next })).location).toBe('/');
     }
   });
