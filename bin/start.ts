@@ -84,7 +84,11 @@ async function main(argv: string[]): Promise<number> {
     say(`  Outbox          ${stack.baseUrl}/outbox   (the emails the approval flow sent)`);
     say(`  HTTP API        ${stack.baseUrl}/openapi.json   (token: npm run -s token -- --role viewer)`);
     say(`  Data            ${DATA}`);
-    say(host && !isLoopbackHost(host) ? `  Listening on    ${host}:${port} (open to the network)` : `  Listening on    127.0.0.1 and ::1 only (npm start -- --host 0.0.0.0 opens it to the network)`);
+    say(
+      host === undefined || host === 'localhost'
+        ? '  Listening on    127.0.0.1 and ::1 only (npm start -- --host 0.0.0.0 opens it to the network)'
+        : `  Listening on    ${host}:${port}${isLoopbackHost(host) ? '' : ' (open to the network)'}`,
+    );
     say('Ctrl-C stops everything.');
 
     if (values.demo) await loadDemo(stack.ingest, say);

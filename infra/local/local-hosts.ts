@@ -29,15 +29,15 @@ function asHostName(address: string): string {
 
 /**
  * The Host headers the server answers: `localhost`, `127.0.0.1` and `[::1]` with the port, and
- * when it listens on another address, that address (on 0.0.0.0 or ::, every address of this
- * machine's interfaces and its host name). Without the port too when the port is 80.
+ * the address it listens on (on 0.0.0.0 or ::, every address of this machine's interfaces and its
+ * host name). Without the port too when the port is 80.
  */
 export function allowedHostHeaders(listenHost: string, port: number): Set<string> {
   const names = new Set(['localhost', '127.0.0.1', '[::1]']);
   if (isWildcard(listenHost)) {
     for (const addresses of Object.values(networkInterfaces())) for (const { address } of addresses ?? []) names.add(asHostName(address));
     names.add(hostname().toLowerCase());
-  } else if (!isLoopbackHost(listenHost)) {
+  } else {
     names.add(asHostName(listenHost));
   }
   const allowed = new Set<string>();

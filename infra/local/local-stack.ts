@@ -7,7 +7,7 @@ import { devSigningKey, mintDevToken } from './dev-tokens.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalApproval, startLocalApproval } from './local-approval.ts';
 import { createLocalIngestion } from './local-ingestion.ts';
-import { allowedHostHeaders, isLoopbackHost, LOOPBACK_ADDRESSES, refuseForeignHosts } from './local-hosts.ts';
+import { allowedHostHeaders, LOOPBACK_ADDRESSES, refuseForeignHosts } from './local-hosts.ts';
 import { AlreadyRunningError, claimLock, runningStack } from './stack-lock.ts';
 import { createWebUi } from './web-ui.ts';
 import { readOrCreateSecretKey } from '../../shared/adapters/local/local-secret-key.ts';
@@ -25,8 +25,8 @@ export interface LocalStackOptions {
   dataDir: string;
   port: number;
   /**
-   * The address to listen on: the loopback addresses when absent (127.0.0.1 and ::1), so only this
-   * machine reaches the server; another (`0.0.0.0` for every interface) opens it to the network.
+   * The address to listen on: `localhost` when absent, i.e. the loopback addresses 127.0.0.1 and
+   * ::1, so only this machine reaches the server; another (`0.0.0.0`: every interface) opens it.
    */
   host?: string;
   /** Where the dev signing key is (default `.local/dev-signing-key`). */
@@ -76,8 +76,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2' }).end('The local stack is starting; try again in a moment.');
   };
   try {
-    const host = options.host ?? LOOPBACK_ADDRESSES[0];
-    const hosts = isLoopbackHost(host) ? [...LOOPBACK_ADDRESSES] : [host];
+    const host = options.host ?? 'localhost';
+    const hosts = host === 'localhost' ? [...LOOPBACK_ADDRESSES] : [host];
     const listener = refuseForeignHosts(allowedHostHeaders(host, options.port), (request, response) => handle(request, response));
     for (const server of await listen(options.port, hosts, listener)) stops.push(() => closeServer(server));
 

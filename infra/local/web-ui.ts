@@ -117,10 +117,9 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /**
- * A browser's cross-site form POST says so: refuse it (a sign-in or a sending made by another
- * site's page). Browsers send
- * `Sec-Fetch-Site`; the pages' no-referrer policy makes Chromium send `Origin: null` even on the
- * same site, so the Origin decides only when it names a site.
+ * A browser's cross-site form POST says so: refuse it (a sign-in, sign-out or sending made by
+ * another site's page). Browsers send `Sec-Fetch-Site`; the pages' no-referrer policy makes
+ * Chromium send `Origin: null` even on the same site, so the Origin decides only when it names a site.
  */
 function isCrossSite(request: IncomingMessage): boolean {
   const fetchSite = request.headers['sec-fetch-site'];
