@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { API_ROUTES, APPROVAL_LINK_ROUTES } from '../../functions/api/routes.ts';
@@ -61,7 +61,9 @@ export class PortInUseError extends Error {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
-  mkdirSync(options.dataDir, { recursive: true });
+  // Only its owner may read the data (plans, uploaded files, emails with live links, the upload key).
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
   const lock = claimLock(options.dataDir, `http://localhost:${options.port}`);
   const outboxDir = join(options.dataDir, 'outbox');
   const baseUrl = `http://localhost:${options.port}`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -24,6 +24,7 @@ let port: number;
 
 beforeAll(async () => {
   port = await freePort();
+  chmodSync(dataDir, 0o755); // as a folder made by hand, or under an open umask, would be
   stack = await startLocalStack({ dataDir, port, signingKeyPath: join(dataDir, 'dev-signing-key') });
 }, 180_000);
 
@@ -75,6 +76,13 @@ describe('where the local stack listens', () => {
       expect(await tryConnect('127.0.0.1', dynamoPort)).toBe('connected');
       expect(await tryConnect(networkAddress!, dynamoPort)).toBe('ECONNREFUSED');
     }
+  });
+});
+
+describe('the data folder', () => {
+  it('is made its owner\'s only (0700), the upload signing key 0600', () => {
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'upload-signing-key')).mode & 0o777).toBe(0o600);
   });
 });
 
