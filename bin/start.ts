@@ -6,6 +6,7 @@
  *   npm start -- --demo       …and load the fixture reports and plans, so there is data at once
  *   npm start -- --reset      delete the local data first (DynamoDB, uploaded files, sent emails)
  *   PORT=3001 npm start       on another port
+ *   npm start -- --host 0.0.0.0   listen on every interface, not only this machine's loopback (warned)
  *
  * Data is kept in .local/data/ between runs. Ctrl-C stops everything. A second `npm start` on the
  * same data says where the first one runs instead of starting again.
@@ -13,7 +14,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from '../infra/local/local-hosts.ts';
 import { AlreadyRunningError, PortInUseError, resetLocalData, startLocalStack } from '../infra/local/local-stack.ts';
 
 const repository = fileURLToPath(new URL('..', import.meta.url));
@@ -22,14 +25,31 @@ const DATA = join(repository, '.local', 'data');
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { demo: { type: 'boolean', default: false }, reset: { type: 'boolean', default: false }, port: { type: 'string' } },
+    options: {
+      demo: { type: 'boolean', default: false },
+      reset: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      host: { type: 'string' },
+    },
   });
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
     process.stderr.write(`"${values.port ?? process.env.PORT}" is not a port number\n`);
     return 2;
   }
+  const host = values.host?.replace(/^\[|\]$/g, '');
+  if (host !== undefined && host !== 'localhost' && !isIP(host)) {
+    process.stderr.write(`"${values.host}" is not an address to listen on: give an IP address, such as --host 0.0.0.0 (every interface)\n`);
+    return 2;
+  }
   const say = (message: string) => process.stdout.write(`${message}\n`);
+  if (host !== undefined && !isLoopbackHost(host)) {
+    process.stderr.write(
+      `WARNING: listening on ${host}, not only on this machine: anyone who can reach it on port ${port} can open the web UI, ` +
+        'the outbox with its approval links, and the API, whose sign-in is a local stand-in anyone can use. ' +
+        'Only do this on a network you trust. (DynamoDB Local stays on 127.0.0.1.)\n',
+    );
+  }
 
   try {
     if (values.reset) {
@@ -37,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
       say(`Local data deleted (${DATA}).`);
     }
     const started = Date.now();
-    const stack = await startLocalStack({ dataDir: DATA, port, log: say });
+    const stack = await startLocalStack({ dataDir: DATA, port, ...(host ? { host } : {}), log: say });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -59,11 +79,16 @@ async function main(argv: string[]): Promise<number> {
 
     say('');
     say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
-    say(`  Web UI          ${stack.baseUrl}/`);
+    say(`  Web UI          ${stack.baseUrl}/   (sign in with a name and a role: a local stand-in, no password)`);
     say(`  Upload          ${stack.baseUrl}/ui/upload`);
     say(`  Outbox          ${stack.baseUrl}/outbox   (the emails the approval flow sent)`);
     say(`  HTTP API        ${stack.baseUrl}/openapi.json   (token: npm run -s token -- --role viewer)`);
     say(`  Data            ${DATA}`);
+    say(
+      host === undefined || host === 'localhost'
+        ? '  Listening on    127.0.0.1 and ::1 only (npm start -- --host 0.0.0.0 opens it to the network)'
+        : `  Listening on    ${host}:${port}${isLoopbackHost(host) ? '' : ' (open to the network)'}`,
+    );
     say('Ctrl-C stops everything.');
 
     if (values.demo) await loadDemo(stack.ingest, say);

@@ -5,6 +5,7 @@ import { S3UploadUrlSigner } from '../../shared/adapters/aws/s3-upload-url-signe
 import { createDocumentClient } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
+import { readOrCreateSecretKey } from '../../shared/adapters/local/local-secret-key.ts';
 import { LocalUploadUrlSigner } from '../../shared/adapters/local/local-upload-url-signer.ts';
 import { type Clock, systemClock } from '../../shared/ports/clock.ts';
 import type { UploadUrlSigner } from '../../shared/ports/upload-url-signer.ts';
@@ -14,7 +15,7 @@ import { baseEnvironment, readEnvironment } from './runtime.ts';
  * What the query API's handlers share, created once per execution environment (and once per local
  * gateway process, where every route shares it): the stores on one DynamoDB client, the clock, and
  * the upload URL signer (S3 presigning on AWS; the local gateway's upload route when
- * LOCAL_UPLOAD_GATEWAY_URL is set).
+ * LOCAL_UPLOAD_GATEWAY_URL is set, its URLs signed with the key in LOCAL_UPLOAD_SIGNING_KEY_FILE).
  */
 export interface ApiDependencies {
   client: DynamoDBDocumentClient;
@@ -33,7 +34,11 @@ export function apiDependencies(): ApiDependencies {
     ...baseEnvironment,
     UPLOAD_BUCKET: z.string().min(1).default('uploads'),
     LOCAL_UPLOAD_GATEWAY_URL: z.string().url().optional(),
+    LOCAL_UPLOAD_SIGNING_KEY_FILE: z.string().min(1).optional(),
   });
+  if (environment.LOCAL_UPLOAD_GATEWAY_URL && !environment.LOCAL_UPLOAD_SIGNING_KEY_FILE) {
+    throw new Error('The function is misconfigured: LOCAL_UPLOAD_GATEWAY_URL needs LOCAL_UPLOAD_SIGNING_KEY_FILE');
+  }
   const client = createDocumentClient({
     region: environment.AWS_REGION,
     ...(environment.DYNAMODB_ENDPOINT ? { endpoint: environment.DYNAMODB_ENDPOINT } : {}),
@@ -46,7 +51,7 @@ export function apiDependencies(): ApiDependencies {
     clock: systemClock,
     uploadBucket: environment.UPLOAD_BUCKET,
     signer: environment.LOCAL_UPLOAD_GATEWAY_URL
-      ? new LocalUploadUrlSigner(environment.LOCAL_UPLOAD_GATEWAY_URL)
+      ? new LocalUploadUrlSigner(environment.LOCAL_UPLOAD_GATEWAY_URL, readOrCreateSecretKey(environment.LOCAL_UPLOAD_SIGNING_KEY_FILE!))
       : new S3UploadUrlSigner(new S3Client({ region: environment.AWS_REGION }), environment.UPLOAD_BUCKET),
   };
   return dependencies;

@@ -24,8 +24,10 @@ const PROBLEMS = {
   forbidden: { status: 403, slug: 'forbidden', title: 'Not allowed' },
   'not-found': { status: 404, slug: 'not-found', title: 'Not found' },
   conflict: { status: 409, slug: 'conflict', title: 'Conflict with the current state' },
+  'too-large': { status: 413, slug: 'too-large', title: 'The request body is too large' },
   unprocessable: { status: 422, slug: 'unprocessable', title: 'The request cannot be processed' },
   internal: { status: 500, slug: 'internal-error', title: 'Internal error' },
+  unavailable: { status: 503, slug: 'unavailable', title: 'The service is unavailable for a moment' },
 } as const;
 export type ProblemKind = keyof typeof PROBLEMS;
 

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jwtVerify, SignJWT } from 'jose';
+import { readOrCreateSecretKey } from '../../shared/adapters/local/local-secret-key.ts';
 import type { Role } from '../../shared/domain/access.ts';
 
 /**
@@ -15,12 +14,12 @@ export const DEV_SIGNING_KEY_PATH = join(repository, '.local', 'dev-signing-key'
 export const DEV_ISSUER = 'urn:inspection-action-plans:local-dev';
 export const DEV_AUDIENCE = 'inspection-action-plans-local';
 
+/** The longest a dev token may live (`npm run token -- --hours 720`), and the clock skew allowed on `iat`. */
+export const MAX_DEV_TOKEN_AGE_SECONDS = 30 * 24 * 60 * 60;
+const CLOCK_SKEW_SECONDS = 60;
+
 export function devSigningKey(path = DEV_SIGNING_KEY_PATH): Uint8Array {
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  }
-  return new Uint8Array(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url'));
+  return readOrCreateSecretKey(path);
 }
 
 export interface DevTokenRequest {
@@ -28,7 +27,9 @@ export interface DevTokenRequest {
   establishment?: string;
   email?: string;
   subject?: string;
+  /** How long the token is valid: `seconds` when given, else `hours` (default 8). */
   hours?: number;
+  seconds?: number;
 }
 
 export async function mintDevToken(request: DevTokenRequest, key: Uint8Array = devSigningKey()): Promise<string> {
@@ -45,14 +46,26 @@ export async function mintDevToken(request: DevTokenRequest, key: Uint8Array = d
     .setIssuer(DEV_ISSUER)
     .setAudience(DEV_AUDIENCE)
     .setIssuedAt()
-    .setExpirationTime(`${request.hours ?? 8}h`)
+    .setExpirationTime(request.seconds !== undefined ? `${request.seconds}s` : `${request.hours ?? 8}h`)
     .sign(key);
 }
 
-/** The token's claims when it is signed with the key, unexpired, and for this issuer and audience; null otherwise. */
+/**
+ * The token's claims when it is signed with the key, for this issuer and audience, says when it
+ * expires (`exp`, not past) and when it was issued (`iat`, not later than a minute from now nor
+ * older than the longest lifetime a dev token is given); null otherwise.
+ */
 export async function verifyDevToken(token: string, key: Uint8Array): Promise<Record<string, unknown> | null> {
   try {
-    const { payload } = await jwtVerify(token, key, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, key, {
+      issuer: DEV_ISSUER,
+      audience: DEV_AUDIENCE,
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+      maxTokenAge: MAX_DEV_TOKEN_AGE_SECONDS,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+    });
+    if (payload.exp! - payload.iat! > MAX_DEV_TOKEN_AGE_SECONDS) return null;
     return payload as Record<string, unknown>;
   } catch {
     return null;

@@ -8,7 +8,9 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 /**
  * DynamoDB Local (Amazon's Java emulator) for tests and the local stack, without Docker. The jar
  * comes from the amplify-dynamodb-simulator package, fetched with `npm pack` (its other
- * dependencies are not needed) into `.local/dynamodb/`.
+ * dependencies are not needed) into `.local/dynamodb/`. It listens on 127.0.0.1 only: the jar
+ * itself would listen on every interface (it has no option for the address), so it is started
+ * through `LoopbackDynamoDbLocal.java`, which binds its server to the loopback address.
  */
 
 export interface DynamoDbLocalOptions {
@@ -29,6 +31,7 @@ const SIMULATOR_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 const repository = fileURLToPath(new URL('../..', import.meta.url));
 const DYNAMODB_LOCAL_DIR = join(repository, '.local', 'dynamodb');
 const JAR = 'DynamoDBLocal.jar';
+const LOOPBACK_LAUNCHER = join(repository, 'infra', 'local', 'LoopbackDynamoDbLocal.java');
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   ensureJar();
@@ -38,7 +41,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
 
   const nativeLibraries = `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`;
-  const java = spawn('java', [nativeLibraries, '-jar', JAR, ...storage, '-port', String(port), '-disableTelemetry'], {
+  const java = spawn('java', [nativeLibraries, '-cp', JAR, LOOPBACK_LAUNCHER, ...storage, '-port', String(port), '-disableTelemetry'], {
     cwd: DYNAMODB_LOCAL_DIR,
     // Its own process group, so stop() ends it and anything it started.
     detached: true,

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { join } from 'node:path';
 import { API_ROUTES, APPROVAL_LINK_ROUTES } from '../../functions/api/routes.ts';
@@ -7,19 +7,28 @@ import { devSigningKey, mintDevToken } from './dev-tokens.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type LocalApproval, startLocalApproval } from './local-approval.ts';
 import { createLocalIngestion } from './local-ingestion.ts';
+import { allowedHostHeaders, LOOPBACK_ADDRESSES, refuseForeignHosts } from './local-hosts.ts';
 import { AlreadyRunningError, claimLock, runningStack } from './stack-lock.ts';
 import { createWebUi } from './web-ui.ts';
+import { readOrCreateSecretKey } from '../../shared/adapters/local/local-secret-key.ts';
 import type { UploadKind } from '../../shared/ports/upload-store.ts';
 import type { CompleteAnalysisOutcome } from '../../shared/usecases/complete-analysis.ts';
 
 export { AlreadyRunningError, runningStack } from './stack-lock.ts';
 
 export const TABLE_NAME = 'action-plans';
+/** How long the upload page's token lasts: long enough to upload and follow an analysis; reload the page for another. */
+export const UPLOAD_PAGE_TOKEN_SECONDS = 30 * 60;
 
 export interface LocalStackOptions {
   /** Where DynamoDB's data, uploaded files and sent emails are kept between runs. */
   dataDir: string;
   port: number;
+  /**
+   * The address to listen on: `localhost` when absent, i.e. the loopback addresses 127.0.0.1 and
+   * ::1, so only this machine reaches the server; another (`0.0.0.0`: every interface) opens it.
+   */
+  host?: string;
   /** Where the dev signing key is (default `.local/dev-signing-key`). */
   signingKeyPath?: string;
   /** CDK context overrides for the state machine (tests use short timers). */
@@ -52,7 +61,9 @@ export class PortInUseError extends Error {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
-  mkdirSync(options.dataDir, { recursive: true });
+  // Only its owner may read the data (plans, uploaded files, emails with live links, the upload key).
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
   const lock = claimLock(options.dataDir, `http://localhost:${options.port}`);
   const outboxDir = join(options.dataDir, 'outbox');
   const baseUrl = `http://localhost:${options.port}`;
@@ -67,14 +78,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '2' }).end('The local stack is starting; try again in a moment.');
   };
   try {
-    const server = await listen(options.port, (request, response) => handle(request, response));
-    stops.push(() => closeServer(server));
+    const host = options.host ?? 'localhost';
+    const hosts = host === 'localhost' ? [...LOOPBACK_ADDRESSES] : [host];
+    const listener = refuseForeignHosts(allowedHostHeaders(host, options.port), (request, response) => handle(request, response));
+    for (const server of await listen(options.port, hosts, listener)) stops.push(() => closeServer(server));
 
     log('Starting DynamoDB Local…');
     const dynamoDb: DynamoDbLocal = await startDynamoDbLocal({ dataDir: join(options.dataDir, 'dynamodb') });
     stops.push(() => dynamoDb.stop());
 
-    setLocalApiEnvironment({ dynamodbEndpoint: dynamoDb.endpoint, tableName: TABLE_NAME, gatewayUrl: baseUrl });
+    const uploadSigningKeyPath = join(options.dataDir, 'upload-signing-key');
+    setLocalApiEnvironment({ dynamodbEndpoint: dynamoDb.endpoint, tableName: TABLE_NAME, gatewayUrl: baseUrl, uploadSigningKeyPath });
     log('Synthesising the approval state machine…');
     const approval: LocalApproval = await startLocalApproval({
       dynamodbEndpoint: dynamoDb.endpoint,
@@ -101,15 +115,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const gateway = createLocalApiGateway({
       signingKey,
       routes: [...API_ROUTES, ...APPROVAL_LINK_ROUTES],
-      // The presigned PUT's stand-in: the file is stored and its analysis starts, as S3's event starts it on AWS.
-      receiveUpload: async (key, bytes) => {
-        await ingestion.ingestObject(key, bytes).catch((error: unknown) => {
-          log(`ingestion of ${key} failed: ${error instanceof Error ? error.message : String(error)}`);
-        });
-      },
+      // The presigned PUT's stand-in: the file is stored and its analysis starts, as S3's event starts
+      // it on AWS. A failure (DynamoDB Local down) is the gateway's 503, never a silent 200.
+      receiveUpload: ingestion.ingestObject,
+      uploadSigningKey: readOrCreateSecretKey(uploadSigningKeyPath),
     });
     const webUi = createWebUi({
-      uploadToken: () => mintDevToken({ role: 'admin', subject: 'local-ui' }, signingKey),
+      // The signed-in person's own token, short-lived: the upload page calls the API as them.
+      uploadToken: (principal) =>
+        mintDevToken(
+          {
+            role: principal.role,
+            subject: principal.subject,
+            ...(principal.establishmentId ? { establishment: principal.establishmentId } : {}),
+            ...(principal.email ? { email: principal.email } : {}),
+            seconds: UPLOAD_PAGE_TOKEN_SECONDS,
+          },
+          signingKey,
+        ),
       outboxDir,
     });
     handle = (request, response) => {
@@ -137,13 +160,34 @@ export function resetLocalData(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-function listen(port: number, listener: RequestListener): Promise<Server> {
+/**
+ * One server per address, all with the same listener. ::1 is skipped where this machine has no
+ * IPv6 loopback; any other failure (the port taken) stops the start.
+ */
+async function listen(port: number, hosts: readonly string[], listener: RequestListener): Promise<Server[]> {
+  const servers: Server[] = [];
+  try {
+    for (const host of hosts) {
+      const server = await listenOn(port, host, listener).catch((error: NodeJS.ErrnoException) => {
+        if (host === '::1' && (error.code === 'EADDRNOTAVAIL' || error.code === 'EAFNOSUPPORT')) return null;
+        throw error;
+      });
+      if (server) servers.push(server);
+    }
+    return servers;
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    throw error;
+  }
+}
+
+function listenOn(port: number, host: string, listener: RequestListener): Promise<Server> {
   // Idle connections are kept longer than clients keep theirs (Node's fetch: 4 s), so a client never
   // sends on a connection the server is closing (ECONNRESET).
   const server = createServer({ keepAliveTimeout: 65_000 }, listener);
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
-    server.listen(port, () => resolve(server));
+    server.listen(port, host, () => resolve(server));
   });
 }
 

@@ -1,6 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { inject } from 'vitest';
 import { OPENAPI_DOCUMENT } from '../../functions/api/openapi.ts';
@@ -9,6 +12,7 @@ import { resetApiDependencies } from '../../functions/lib/api-runtime.ts';
 import { mintDevToken } from '../../infra/local/dev-tokens.ts';
 import { createLocalApiGateway, setLocalApiEnvironment } from '../../infra/local/local-api-gateway.ts';
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
+import { readOrCreateSecretKey } from '../../shared/adapters/local/local-secret-key.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import type { Role } from '../../shared/domain/access.ts';
@@ -22,16 +26,19 @@ import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
  * same route table and handlers as on AWS) on a free port, dev tokens, and every response checked
  * against the OpenAPI document.
  */
-export async function startApi(options: { receiveUpload?: (key: string, bytes: Uint8Array) => Promise<void>; routes?: readonly ApiRoute[] } = {}) {
+export async function startApi(options: { receiveUpload?: (key: string, bytes: Uint8Array) => Promise<unknown>; routes?: readonly ApiRoute[] } = {}) {
   const tableName = `api-${randomUUID()}`;
   const endpoint = inject('dynamodbEndpoint');
   const client = createDocumentClient({ region: 'local', endpoint });
   await createTable(client, tableName);
   const signingKey = new Uint8Array(randomBytes(32));
-  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createLocalApiGateway({ signingKey, ...options }));
+  const keys = mkdtempSync(join(tmpdir(), 'api-keys-'));
+  const uploadSigningKeyPath = join(keys, 'upload-signing-key');
+  const uploadSigningKey = readOrCreateSecretKey(uploadSigningKeyPath);
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, createLocalApiGateway({ signingKey, uploadSigningKey, ...options }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  setLocalApiEnvironment({ dynamodbEndpoint: endpoint, tableName, gatewayUrl: baseUrl });
+  setLocalApiEnvironment({ dynamodbEndpoint: endpoint, tableName, gatewayUrl: baseUrl, uploadSigningKeyPath });
   resetApiDependencies();
   const plans = new DynamoPlanStore({ client, tableName });
   const uploads = new DynamoUploadStore({ client, tableName });
@@ -86,9 +93,10 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
     await new Promise<void>((resolve) => server.close(() => resolve()));
     resetApiDependencies();
     client.destroy();
+    rmSync(keys, { recursive: true, force: true });
   }
 
-  return { baseUrl, tableName, client, plans, uploads, token, request, seedPlan, seedDraft, contract, stop };
+  return { baseUrl, tableName, client, plans, uploads, signingKey, uploadSigningKey, token, request, seedPlan, seedDraft, contract, stop };
 }
 
 export type Api = Awaited<ReturnType<typeof startApi>>;

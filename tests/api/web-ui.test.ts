@@ -17,6 +17,7 @@ import { type Api, startApi } from './api-harness.ts';
 /**
  * The local web UI on DynamoDB Local: pages built from the same use-cases as the API, the approval
  * button without and with the approval flow running, the outbox, and requests left to the gateway.
+ * Signed in as an admin (tests/security/local-stack-ui.test.ts covers the sign-in and the roles).
  */
 
 let api: Api;
@@ -26,6 +27,7 @@ let liverpoolId: string;
 let longLartinId: string;
 let draftId: string;
 let emailId: string;
+let session: string;
 const outbox = mkdtempSync(join(tmpdir(), 'web-ui-outbox-'));
 const notADirectory = join(outbox, 'not-a-folder.txt');
 const unhandled: string[] = [];
@@ -51,8 +53,20 @@ async function serve(handler: WebUiHandler): Promise<{ server: Server; baseUrl: 
   return { server: created, baseUrl: `http://127.0.0.1:${(created.address() as AddressInfo).port}` };
 }
 
-async function get(path: string, base = baseUrl) {
-  const response = await fetch(base + path, { redirect: 'manual' });
+/** Signs in as an admin; the session cookie to send. */
+async function signIn(base: string): Promise<string> {
+  const response = await fetch(`${base}/ui/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+    body: new URLSearchParams({ name: 'Ada Admin', role: 'admin', establishment: '' }).toString(),
+  });
+  expect(response.status).toBe(303);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+async function get(path: string, base = baseUrl, cookie = session) {
+  const response = await fetch(base + path, { redirect: 'manual', headers: { cookie } });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
@@ -60,7 +74,7 @@ async function post(path: string, headers: Record<string, string> = {}) {
   const response = await fetch(baseUrl + path, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl, ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl, cookie: session, ...headers },
     body: '',
   });
   return { status: response.status, location: response.headers.get('location'), text: await response.text() };
@@ -81,6 +95,7 @@ beforeAll(async () => {
   ({ server, baseUrl } = await serve(
     createWebUi({ uploadToken: async () => 'local-token-123', outboxDir: outbox, now: () => new Date('2018-06-01T12:00:00Z') }),
   ));
+  session = await signIn(baseUrl);
 }, 60_000);
 
 afterAll(async () => {
@@ -231,7 +246,7 @@ describe('the other pages', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const broken = await serve(createWebUi({ uploadToken: async () => 't', outboxDir: notADirectory }));
     try {
-      const response = await get('/outbox', broken.baseUrl);
+      const response = await get('/outbox', broken.baseUrl, await signIn(broken.baseUrl));
       expect(response.status).toBe(500);
       expect(response.text).toContain('Sorry, there is a problem with the service');
       expect(errors).toHaveBeenCalled();

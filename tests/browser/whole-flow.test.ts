@@ -11,8 +11,9 @@ import { fixturePath } from '../helpers/fixtures.ts';
 /**
  * The whole flow in a real browser on the real local stack (`npm start`'s): Debian's Chromium,
  * driven by playwright-core (no browser download; scripts/ensure-chromium.sh installs it when it
- * is missing). Upload the Liverpool plan, see its 72 items and 55 / 10 / 7 decisions, send it for
- * approval, follow each stage's approve link from the outbox, confirm, and see the plan approved.
+ * is missing). Sign in as Liverpool's staff, upload the Liverpool plan, see its 72 items and
+ * 55 / 10 / 7 decisions, send it for approval, follow each stage's approve link from the outbox,
+ * confirm, and see the plan approved.
  * Each step's screenshot goes to test-results/.
  */
 const repository = fileURLToPath(new URL('../..', import.meta.url));
@@ -41,8 +42,19 @@ afterAll(async () => {
 const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
 describe('the whole flow in a browser', () => {
-  it('uploads the Liverpool plan and follows its analysis to the stored plan', async () => {
+  it('signs in as a member of Liverpool\'s staff, and comes back to the page asked for', async () => {
     await page.goto(`${stack.baseUrl}/ui/upload`);
+    await page.waitForURL(/\/ui\/sign-in\?next=%2Fui%2Fupload$/);
+    await page.getByLabel('Your name').fill('Sam Staff');
+    await page.getByLabel(/^Staff:/).check();
+    await page.getByLabel(/Your establishment/).fill('liverpool');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/ui\/upload$/);
+    await page.getByText('Signed in as Sam Staff (staff, liverpool)').waitFor();
+    await shot('00-signed-in');
+  });
+
+  it('uploads the Liverpool plan and follows its analysis to the stored plan', async () => {
     await page.locator('input[type=file]').setInputFiles(fixturePath('action-plans/hmp-liverpool-2018.pdf'));
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByRole('link', { name: 'Open the plan' }).waitFor({ timeout: 90_000 });

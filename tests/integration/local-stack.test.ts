@@ -30,7 +30,14 @@ afterAll(async () => {
 
 describe('the local stack', () => {
   it('serves the web UI and the API on one port', async () => {
-    const home = await fetch(`${stack.baseUrl}/`);
+    const signIn = await fetch(`${stack.baseUrl}/ui/sign-in`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: stack.baseUrl },
+      body: new URLSearchParams({ name: 'Vera Viewer', role: 'viewer' }).toString(),
+    });
+    expect(signIn.status).toBe(303);
+    const home = await fetch(`${stack.baseUrl}/`, { headers: { cookie: signIn.headers.get('set-cookie')!.split(';')[0]! } });
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('<h1>Plans</h1>');
     const api = await fetch(`${stack.baseUrl}/plans`);

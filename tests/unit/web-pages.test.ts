@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../shared/domain/access.ts';
 import type { Plan, PlanItem, PlanStatus } from '../../shared/domain/plan.ts';
 import type { StoredPlan } from '../../shared/ports/plan-store.ts';
-import { layout, withLayout } from '../../shared/presentation/web/layout.ts';
+import { layout, withLayout, withSignedInUser } from '../../shared/presentation/web/layout.ts';
 import {
   SENT_FOR_APPROVAL_MESSAGE,
   actionsByDueMonth,
@@ -10,6 +10,7 @@ import {
   renderPlanPage,
 } from '../../shared/presentation/web/plan-page.ts';
 import { renderPlansPage } from '../../shared/presentation/web/plans-page.ts';
+import { renderSignInPage } from '../../shared/presentation/web/sign-in-page.ts';
 import { renderUploadPage } from '../../shared/presentation/web/upload-page.ts';
 import { html, page } from '../../shared/presentation/html.ts';
 import { getPlan, type PlanDetail } from '../../shared/usecases/get-plan.ts';
@@ -45,7 +46,7 @@ async function detailOf(plan: Plan, today: string, overrides: Partial<StoredPlan
   });
 }
 
-async function renderPlan(plan: Plan, today: string, options: { status?: PlanStatus; sent?: boolean | 'already'; error?: string } = {}) {
+async function renderPlan(plan: Plan, today: string, options: { status?: PlanStatus; sent?: boolean | 'already'; error?: string; canSend?: boolean } = {}) {
   const detail = await detailOf(plan, today, options.status ? { status: options.status } : {});
   return renderPlanPage({
     detail,
@@ -53,6 +54,7 @@ async function renderPlan(plan: Plan, today: string, options: { status?: PlanSta
     today,
     ...(options.sent ? { sent: options.sent } : {}),
     ...(options.error ? { error: options.error } : {}),
+    ...(options.canSend === undefined ? {} : { canSend: options.canSend }),
   });
 }
 
@@ -251,6 +253,11 @@ describe('status, approval form and messages', () => {
     }
   });
 
+  it('offers no send form to someone who may not send the plan', async () => {
+    const rendered = await renderPlan(plan, '2026-03-01', { status: 'parsed', canSend: false });
+    expect(rendered.html).not.toContain('class="approval-form"');
+  });
+
   it('says the plan was sent, or shows the error as a summary', async () => {
     const sent = await renderPlan(plan, '2026-03-01', { sent: true });
     expect(sent.html).toContain(SENT_FOR_APPROVAL_MESSAGE);
@@ -369,7 +376,37 @@ describe('the upload page', () => {
   });
 });
 
+describe('the sign-in page', () => {
+  const establishments = [{ establishmentId: 'liverpool', name: 'HMP Liverpool' }];
+
+  it('asks for a name, one of the four roles and an establishment picked from those known or typed', () => {
+    const rendered = renderSignInPage({ establishments, next: '/ui/upload' });
+    expect(rendered.status).toBe(200);
+    expect(rendered.html).toContain('<form method="post" action="/ui/sign-in" class="sign-in">');
+    expect(rendered.html).toContain('<input type="hidden" name="next" value="/ui/upload">');
+    expect(rendered.html).toContain('<label for="name">Your name</label>');
+    for (const role of ['viewer', 'staff', 'approver', 'admin']) expect(rendered.html).toContain(`name="role" value="${role}"`);
+    expect(rendered.html).toContain('list="known-establishments"');
+    expect(rendered.html).toContain('<option value="liverpool">HMP Liverpool</option>');
+  });
+
+  it('shows the problems (400) and keeps what was typed, escaped', () => {
+    const rendered = renderSignInPage({ establishments, next: '/', values: { name: '"><script>', role: 'staff' }, problems: ['Choose your role'] });
+    expect(rendered.status).toBe(400);
+    expect(rendered.html).toContain('<li>Choose your role</li>');
+    expect(rendered.html).toContain('value="&quot;&gt;&lt;script&gt;"');
+    expect(rendered.html).toContain('value="staff" checked>');
+  });
+});
+
 describe('the layout', () => {
+  it('shows who is signed in, escaped, with a sign-out button, under the navigation', () => {
+    const rendered = withSignedInUser(layout({ title: 'T', body: html`<p>x</p>`, current: 'plans' }), { name: 'Ann <b>', role: 'staff', establishmentId: 'liverpool' });
+    expect(rendered.html).toContain('Signed in as <strong>Ann &lt;b&gt;</strong> (staff, liverpool)');
+    expect(rendered.html).toContain('<form method="post" action="/ui/sign-out">');
+    expect(rendered.html.indexOf('class="width signed-in"')).toBeGreaterThan(rendered.html.indexOf('</nav>'));
+  });
+
   it('adds the navigation with the current section marked, to UI pages and to pages made by page()', () => {
     const ui = layout({ title: 'T', body: html`<p>x</p>`, current: 'upload' });
     expect(ui.html).toContain('<li><a href="/">Plans</a></li>');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type Clock, systemClock } from '../../ports/clock.ts';
@@ -9,7 +9,8 @@ import type { EmailMessage, EmailSender, SentEmail } from '../../ports/email-sen
  * The local stand-in for SES: each email becomes `<time>-<8 hex>.json` (the message, when it was
  * "sent", and every web link its HTML holds, so a person or a test can follow them) and the same
  * name `.html` (the HTML body, to open in a browser). Files appear whole: each is written under a
- * temporary name and renamed.
+ * temporary name and renamed. The emails hold live approval links, so only their owner may read
+ * them: the files are 0600 and the folder 0700.
  */
 
 export const OutboxEmail = z.object({
@@ -54,7 +55,7 @@ function fileTime(date: Date): string {
 
 async function writeAtomically(path: string, content: string): Promise<void> {
   const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, content, { encoding: 'utf8', flag: 'wx' });
+  await writeFile(temporary, content, { encoding: 'utf8', flag: 'wx', mode: 0o600 });
   await rename(temporary, path);
 }
 
@@ -81,7 +82,9 @@ export class OutboxEmailSender implements EmailSender {
       html: message.html,
       links: extractLinks(message.html),
     };
-    await mkdir(this.directory, { recursive: true });
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    // A folder made before (or by mkdir -p under another umask) is closed too: its older emails with it.
+    await chmod(this.directory, 0o700);
     // The .html first: a reader that sees the .json can rely on its .html being there.
     await writeAtomically(join(this.directory, `${id}.html`), message.html);
     await writeAtomically(join(this.directory, `${id}.json`), `${JSON.stringify(email, null, 2)}\n`);

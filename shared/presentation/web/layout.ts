@@ -1,10 +1,12 @@
+import type { Role } from '../../domain/access.ts';
 import type { PlanFormat, PlanStatus } from '../../domain/plan.ts';
 import { type HtmlPage, type HtmlValue, type SafeHtml, html, page } from '../html.ts';
 
 /**
- * The local web UI's frame: the navigation under the service header (Plans, Upload, Outbox), the
- * few styles the UI adds to html.ts's sheet (tags, charts, the drop zone), and the small shared
- * pieces (tags, an error summary, a notification banner). The document itself is still `page()`.
+ * The local web UI's frame: the navigation under the service header (Plans, Upload, Outbox), who
+ * is signed in with a sign-out button, the few styles the UI adds to html.ts's sheet (tags,
+ * charts, the drop zone), and the small shared pieces (tags, an error summary, a notification
+ * banner). The document itself is still `page()`.
  */
 
 export type NavSection = 'plans' | 'upload' | 'outbox';
@@ -52,6 +54,10 @@ fieldset{border:0;padding:0;margin:0 0 20px}legend{font-weight:700;margin:0 0 5p
 .upload-status{font-weight:700;min-height:1.4em;margin:20px 0}.upload-status.failed{color:#d4351c}
 .pagination{display:flex;gap:20px;margin:20px 0}
 .text{white-space:pre-line}
+.signed-in{display:flex;flex-wrap:wrap;gap:10px 20px;align-items:center;justify-content:flex-end;padding:8px 15px;font-size:16px}
+.signed-in form{margin:0}.link-button{font:inherit;background:none;border:0;padding:0;color:#1d70b8;text-decoration:underline;cursor:pointer}
+.sign-in input[type=text]{display:block;margin:0 0 20px;width:100%;max-width:20em}
+.radio{display:flex;gap:8px;align-items:baseline;margin:0 0 8px}.radio label{font-weight:400;margin:0}
 .legend{font-size:16px;color:#505a5f;margin:0 0 10px}
 .swatch{display:inline-block;width:12px;height:12px;margin:0 4px 0 12px;vertical-align:middle}.swatch.blue{background:#1d70b8}.swatch.red{background:#d4351c}
 details{margin:0 0 20px}summary{color:#1d70b8;cursor:pointer}
@@ -66,6 +72,24 @@ ${NAV.map(({ key, href, text }) => html`<li><a href="${href}"${key === current ?
 export function withLayout(rendered: HtmlPage, current: NavSection | null): HtmlPage {
   const withStyle = rendered.html.replace('</head>', `<style>${UI_STYLE}</style>\n</head>`);
   return { status: rendered.status, html: withStyle.replace('</header>', `</header>\n${navigation(current).value}`) };
+}
+
+/** Who is signed in to the local web UI, as its pages show it. */
+export interface SignedInUser {
+  name: string;
+  role: Role;
+  establishmentId: string | null;
+}
+
+/** Adds who is signed in, and a sign-out button, under a UI page's navigation. */
+export function withSignedInUser(rendered: HtmlPage, user: SignedInUser): HtmlPage {
+  const bar = html`<div class="width signed-in"><p>Signed in as <strong>${user.name}</strong> (${user.role}${user.establishmentId ? `, ${user.establishmentId}` : ''})</p>
+<form method="post" action="/ui/sign-out"><button type="submit" class="link-button">Sign out</button></form></div>`;
+  const end = rendered.html.indexOf('</nav>');
+  if (end < 0) return rendered;
+  const at = end + '</nav>'.length;
+  return { status: rendered.status, html: `${rendered.html.slice(0, at)}
+${bar.value}${rendered.html.slice(at)}` };
 }
 
 /** A UI page: `page()` with the navigation. */

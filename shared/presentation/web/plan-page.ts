@@ -8,7 +8,7 @@ import { type TagColour, errorSummary, formatLabel, layout, statusTag, successBa
  * One plan (GET /ui/plans/{id}): its facts and status, summary counts, two charts (decisions;
  * actions by the month they are due, months with overdue actions in red), then its items by
  * section with their decisions, actions, owners and targets, overdue targets flagged against
- * `today`. Offers "Send for approval" while the plan is parsed or sent back.
+ * `today`. Offers "Send for approval" while the plan is parsed or sent back, to those who may send it.
  */
 
 export interface PlanPageInput {
@@ -21,6 +21,8 @@ export interface PlanPageInput {
   sent?: boolean | 'already';
   /** Why the last request failed (`?error=`). */
   error?: string;
+  /** Whether the person reading may send the plan for approval (its establishment's staff, admins); default true. */
+  canSend?: boolean;
 }
 
 export const SENT_FOR_APPROVAL_MESSAGE = 'Sent for approval: the approvers have been emailed (see the outbox)';
@@ -245,11 +247,11 @@ ${item.actions.map((action) => actionHtml(action, today))}</ul>
 export const approvalFormAction = (planId: string): string => `/ui/plans/${encodeURIComponent(planId)}/approval`;
 
 export function renderPlanPage(input: PlanPageInput): HtmlPage {
-  const { detail, items, today, sent, error } = input;
+  const { detail, items, today, sent, error, canSend = true } = input;
   const { plan, counts } = detail;
   const name = plan.establishment ?? plan.planId;
   const title = `${name} action plan`;
-  const sendable = (SENDABLE_STATUSES as readonly string[]).includes(plan.status);
+  const sendable = canSend && (SENDABLE_STATUSES as readonly string[]).includes(plan.status);
   const decisions = hasDecisions(plan.format) ? [...DECISIONS, 'none' as const].filter((decision) => (counts.itemsByDecision[decision] ?? 0) > 0) : [];
   const groups = groupBySection(items);
   const body = html`${error ? errorSummary([error]) : null}${sent
