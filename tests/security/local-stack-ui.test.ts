@@ -12,6 +12,7 @@ import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-uploa
 import type { Report } from '../../shared/domain/report.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
 import { storePlanRevision } from '../helpers/stored-plans.ts';
+import { staffUploader } from '../helpers/uploaders.ts';
 
 /**
  * The local web UI (`npm start`'s) is not an admin console open to whoever reaches it: every page
@@ -56,7 +57,7 @@ beforeAll(async () => {
     updatedAt: storedAt,
   });
   const contentSha256 = createHash('sha256').update(JSON.stringify(bristolReport)).digest('hex');
-  draftId = (await plans.storeDraft({ report: bristolReport, uploadId, contentSha256, storedAt })).planId;
+  draftId = (await plans.storeDraft({ report: bristolReport, uploadId, contentSha256, storedAt, uploadedBy: staffUploader('bristol') })).planId;
   client.destroy();
 }, 180_000);
 
