@@ -266,7 +266,7 @@ export const OPENAPI_DOCUMENT = {
         }),
       }),
       Uploader: object({
-        subject: { ...string, description: "The uploader's identity provider subject (`sub`)." },
+        subject: { ...nullable(string), description: "The uploader's identity provider subject (`sub`); null, like `email`, for readers who are not the establishment's staff, its approvers or admins." },
         role: { enum: [...ROLES] },
         email: nullable(string),
         establishmentId: { ...nullable(string), description: 'The establishment a member of staff uploads for; null for admins.' },

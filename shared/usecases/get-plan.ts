@@ -1,5 +1,5 @@
 import { actionStatusOf } from '../domain/action-status.ts';
-import { assertCanReadPlan, type Principal, type Uploader } from '../domain/access.ts';
+import { assertCanReadPlan, canWorkOnEstablishment, type Principal, type Uploader } from '../domain/access.ts';
 import { NotFoundError } from '../domain/request-errors.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { PlanStore, StoredPlan } from '../ports/plan-store.ts';
@@ -19,9 +19,28 @@ export interface PlanCounts {
 }
 
 export interface PlanDetail {
-  /** `uploadedBy`: who uploaded the current revision; null when it was stored before uploaders were recorded. */
-  plan: PlanListing & { summary: StoredPlan['summary']; warnings: string[]; uploadedBy: Uploader | null };
+  /**
+   * `uploadedBy`: who uploaded the current revision (null when it was stored before uploaders were
+   * recorded); the person (subject, email) only to those who may read the plan's approval audit
+   * by establishment, the role and establishment to everyone (see `uploaderAsSeenBy`).
+   */
+  plan: PlanListing & { summary: StoredPlan['summary']; warnings: string[]; uploadedBy: UploaderView | null };
   counts: PlanCounts;
+}
+
+/** An uploader as a reader sees them: `subject` and `email` null when the reader may not see who. */
+export type UploaderView = Omit<Uploader, 'subject'> & { subject: string | null };
+
+/**
+ * Who uploaded, as a reader may see it: an uploader's address is a person's, shown to admins, the
+ * establishment's staff and the approvers whose token names the establishment; viewers and others
+ * see the uploader's role and establishment only.
+ */
+export function uploaderAsSeenBy(uploader: Uploader, principal: Principal, establishmentId: string | null): UploaderView {
+  const mayKnowWho =
+    canWorkOnEstablishment(principal, establishmentId) ||
+    (principal.role === 'approver' && establishmentId !== null && principal.establishmentId === establishmentId);
+  return mayKnowWho ? uploader : { ...uploader, subject: null, email: null };
 }
 
 /** A plan with counts computed from its current items: a GetItem and a Query. */
@@ -57,7 +76,7 @@ export async function getPlan(
     }
   }
   return {
-    plan: { ...planListingOf(plan), summary: plan.summary ?? null, warnings: plan.warnings ?? [], uploadedBy: plan.uploadedBy ?? null },
+    plan: { ...planListingOf(plan), summary: plan.summary ?? null, warnings: plan.warnings ?? [], uploadedBy: plan.uploadedBy ? uploaderAsSeenBy(plan.uploadedBy, principal, plan.establishmentId) : null },
     counts,
   };
 }

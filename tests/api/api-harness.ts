@@ -44,8 +44,8 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
   const uploads = new DynamoUploadStore({ client, tableName });
   const contract = contractChecker();
 
-  async function token(role: Role, establishment?: string, subject?: string): Promise<string> {
-    return mintDevToken({ role, ...(establishment ? { establishment } : {}), ...(subject ? { subject } : {}) }, signingKey);
+  async function token(role: Role, establishment?: string, subject?: string, email?: string): Promise<string> {
+    return mintDevToken({ role, ...(establishment ? { establishment } : {}), ...(subject ? { subject } : {}), ...(email ? { email } : {}) }, signingKey);
   }
 
   async function request(

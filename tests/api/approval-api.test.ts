@@ -84,8 +84,15 @@ describe('approvers of an establishment', () => {
     expect(set.body).toMatchObject({ source: 'establishment', updatedBy: expect.any(String), chain });
   });
 
-  it('are shown to the establishment\'s staff, approvers and admins, not to viewers or other staff', async () => {
-    expect((await api.request('GET', '/establishments/liverpool/approvers', { token: tokens.approver })).body.source).toBe('establishment');
+  it('are shown to the establishment\'s staff, its approvers and admins, not to viewers, other staff or other approvers', async () => {
+    expect((await api.request('GET', '/establishments/liverpool/approvers', { token: await api.token('approver', 'liverpool') })).body.source).toBe('establishment');
+    // An approver whose address is in the chain, with no establishment on the token.
+    expect((await api.request('GET', '/establishments/liverpool/approvers', { token: await api.token('approver', undefined, 'pat', 'pat@pgd.example.gov.uk') })).status).toBe(200);
+    // An approver of another establishment, and one tied to none.
+    expect((await api.request('GET', '/establishments/liverpool/approvers', { token: await api.token('approver', 'bristol') })).status).toBe(403);
+    expect((await api.request('GET', '/establishments/liverpool/approvers', { token: tokens.approver })).status).toBe(403);
+    expect((await api.request('GET', '/establishments/liverpool/approvers', { token: tokens.admin })).status).toBe(200);
+    expect((await api.request('GET', '/establishments/liverpool/approvers', { token: tokens.liverpoolStaff })).status).toBe(200);
     expect((await api.request('GET', '/establishments/liverpool/approvers', { token: tokens.viewer })).status).toBe(403);
     expect((await api.request('GET', '/establishments/liverpool/approvers', { token: tokens.bristolStaff })).status).toBe(403);
     expect((await api.request('GET', '/establishments/liverpool/approvers')).status).toBe(401);

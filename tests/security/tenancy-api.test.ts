@@ -88,15 +88,22 @@ describe('a plan PUT to a granted URL', () => {
   it('uploaded by an admin is stored, and GET /plans/{id} says who uploaded it', async () => {
     const status = await upload(await api.token('admin', undefined, 'admin-7'), await planPdf(brixton), 'brixton.pdf');
     expect(status).toMatchObject({ status: 'parsed', plan: { planId: 'brixton-2026-02-04', revision: 1 } });
-    const plan = await api.request('GET', '/plans/brixton-2026-02-04', { token: await api.token('viewer') });
+    const plan = await api.request('GET', '/plans/brixton-2026-02-04', { token: await api.token('staff', 'brixton') });
     expect(plan.body.plan.uploadedBy).toEqual({ subject: 'admin-7', role: 'admin', email: 'admin-7@example.gov.uk', establishmentId: null });
   });
 
   it('uploaded by its own staff is stored as the next revision, recording them', async () => {
     const status = await upload(await api.token('staff', 'brixton', 'bea'), await planPdf({ ...brixton, action: 'Corrected.' }), 'brixton-v2.pdf');
     expect(status).toMatchObject({ status: 'parsed', plan: { planId: 'brixton-2026-02-04', revision: 2 } });
-    const plan = await api.request('GET', '/plans/brixton-2026-02-04', { token: await api.token('viewer') });
-    expect(plan.body.plan.uploadedBy).toEqual({ subject: 'bea', role: 'staff', email: 'bea@example.gov.uk', establishmentId: 'brixton' });
+    for (const reader of [await api.token('admin'), await api.token('staff', 'brixton'), await api.token('approver', 'brixton')]) {
+      const plan = await api.request('GET', '/plans/brixton-2026-02-04', { token: reader });
+      expect(plan.body.plan.uploadedBy).toEqual({ subject: 'bea', role: 'staff', email: 'bea@example.gov.uk', establishmentId: 'brixton' });
+    }
+    // A person's address is not for every reader: viewers, other staff and other approvers see the role and establishment.
+    for (const reader of [await api.token('viewer'), await api.token('staff', 'liverpool'), await api.token('approver', 'liverpool')]) {
+      const plan = await api.request('GET', '/plans/brixton-2026-02-04', { token: reader });
+      expect(plan.body.plan.uploadedBy).toEqual({ subject: null, role: 'staff', email: null, establishmentId: 'brixton' });
+    }
     // A plan seeded by the test harness records its (admin) uploader too.
     const seeded = await api.request('GET', `/plans/${liverpoolPlanId}`, { token: await api.token('viewer') });
     expect(seeded.body.plan.uploadedBy).toMatchObject({ role: 'admin' });

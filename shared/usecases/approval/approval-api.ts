@@ -34,15 +34,30 @@ export interface ApprovalChainView {
   updatedBy: string | null;
 }
 
-/** GET /establishments/{id}/approvers: admins, approvers, and the establishment's staff (it lists people's addresses). */
+/**
+ * GET /establishments/{id}/approvers: admins, the establishment's staff, and the approvers who
+ * approve for it (by their token's establishment, or their email in the chain it shows), as for the
+ * audit (`canReadApprovalAudit`): the chain lists people's addresses.
+ */
 export async function getApprovalChain(establishmentId: string, principal: Principal, deps: ApiDependencies): Promise<ApprovalChainView> {
-  if (principal.role === 'viewer' || (principal.role === 'staff' && principal.establishmentId !== establishmentId)) {
-    throw new ForbiddenError(`The approvers of ${establishmentId} are shown to its staff, approvers and admins`);
-  }
   const stored = await deps.approvals.getChain(establishmentId);
-  if (stored) return { establishmentId, chain: stored.chain, source: 'establishment', updatedAt: stored.updatedAt, updatedBy: stored.updatedBy };
-  if (!deps.defaultChain) throw new NotFoundError(`No approvers are set for ${establishmentId}, and there is no default`);
-  return { establishmentId, chain: deps.defaultChain, source: 'default', updatedAt: null, updatedBy: null };
+  const view: ApprovalChainView | null = stored
+    ? { establishmentId, chain: stored.chain, source: 'establishment', updatedAt: stored.updatedAt, updatedBy: stored.updatedBy }
+    : deps.defaultChain
+      ? { establishmentId, chain: deps.defaultChain, source: 'default', updatedAt: null, updatedBy: null }
+      : null;
+  if (!canReadApprovalAudit(principal, establishmentId, view ? emailsInChain(view.chain) : [])) {
+    throw new ForbiddenError(`The approvers of ${establishmentId} are shown to its staff, its approvers and admins`);
+  }
+  if (!view) throw new NotFoundError(`No approvers are set for ${establishmentId}, and there is no default`);
+  return view;
+}
+
+/** The approvers' and deputies' addresses in a chain. */
+function emailsInChain(chain: ApprovalChain | null): string[] {
+  return (chain?.stages ?? []).flatMap((stage) =>
+    stage.approvers.flatMap((approver) => [approver.email, ...(approver.deputy ? [approver.deputy.email] : [])]),
+  );
 }
 
 /** PUT /establishments/{id}/approvers: admins only (who approves a plan is not for its authors to choose). Runs already started keep their chain. */
@@ -86,9 +101,7 @@ async function approverEmailsOf(deps: ApiDependencies, plan: StoredPlan, entries
     await chainFor(deps, plan.establishmentId),
     (await deps.approvals.getLatestRun(plan.planId, plan.currentRevision))?.chain ?? null,
   ];
-  const inChains = chains.flatMap((chain) =>
-    (chain?.stages ?? []).flatMap((stage) => stage.approvers.flatMap((approver) => [approver.email, ...(approver.deputy ? [approver.deputy.email] : [])])),
-  );
+  const inChains = chains.flatMap(emailsInChain);
   const deciders = entries.flatMap((entry) => [entry.decidedBy.email, ...(entry.onBehalfOf ? [entry.onBehalfOf.email] : [])]);
   return [...inChains, ...deciders];
 }
