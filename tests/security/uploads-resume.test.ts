@@ -118,3 +118,25 @@ describe('a start of the local stack finds uploads an earlier run left unfinishe
     }
   }, 180_000);
 });
+
+describe('the same file uploaded twice while its first analysis runs', () => {
+  it('ends both uploads (the second shares the running job, and is told when it ends)', async () => {
+    const ingestion = await createLocalIngestion({ dynamodbEndpoint: endpoint, tableName, objectsDir, log: () => undefined });
+    try {
+      const bytes = new Uint8Array(readFileSync(fixturePath('action-plans/hmp-long-lartin-2023.pdf')));
+      const first = await ingestion.ingestObject('uploads/plans/twice/first.pdf', bytes);
+      const second = await ingestion.ingestObject('uploads/plans/twice/second.pdf', bytes);
+      expect([first.outcome, second.outcome]).toEqual(['analysing', 'analysing']);
+      for (const received of [first, second]) {
+        const uploadId = (received as { uploadId: string }).uploadId;
+        const done = await waitFor(async () => {
+          const upload = await ingestion.uploads.get(uploadId);
+          return upload && (upload.status === 'parsed' || upload.status === 'failed') ? upload : null;
+        }, `upload ${uploadId} to end`, 90_000);
+        expect(done).toMatchObject({ status: 'parsed', planId: 'long-lartin-2023-04-12' });
+      }
+    } finally {
+      ingestion.close();
+    }
+  }, 180_000);
+});
