@@ -10,7 +10,7 @@ import { checkInflatedSize } from '../../shared/adapters/local/pdf-stream-inflat
 const MB = 1024 * 1024;
 
 function pdfWith(...streams: { dictionary: string; data: Buffer }[]): Uint8Array {
-  const parts = [Buffer.from('%PDF-1.7\n', 'latin1')];
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n', 'latin1')];
   streams.forEach(({ dictionary, data }, index) => {
     parts.push(Buffer.from(`${index + 1} 0 obj\n<< ${dictionary} /Length ${data.length} >>\nstream\n`, 'latin1'), data, Buffer.from('\nendstream\nendobj\n', 'latin1'));
   });
