@@ -39,6 +39,8 @@ export class LocalTextractJobs implements TextractJobs {
   private readonly jobIdsByToken = new Map<string, string>();
   private readonly run = randomBytes(4).toString('hex');
   private nextJob = 1;
+  /** The jobs started, run one after another (runJob never rejects). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly objects: ObjectStore,
@@ -61,8 +63,10 @@ export class LocalTextractJobs implements TextractJobs {
     this.jobIdsByToken.set(clientRequestToken, jobId);
     const job: LocalJob = { status: 'IN_PROGRESS', results: [], jobTags: [jobTag] };
     this.jobs.set(jobId, job);
-    // The job runs after this call returns, as Textract's does.
-    setImmediate(() => void this.runJob(jobId, job, object));
+    // The job runs after this call returns, as Textract's does, and after the jobs before it: one
+    // analysis at a time, so each has the machine's memory to itself (the analyser's memory guard
+    // measures the whole process) and a burst of uploads queues instead of running all at once.
+    this.queue = this.queue.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.runJob(jobId, job, object));
     return { jobId };
   }
 
