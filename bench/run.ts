@@ -33,6 +33,16 @@ const BENCHMARKS: Benchmark[] = [
     ],
   },
   {
+    name: 'Local analyser against a 1 GB FlateDecode bomb (about 1 MB on disk), and the event loop while a plan is analysed',
+    script: 'bomb-pdf.ts',
+    targets: (f) =>
+      f.peakRssMb !== undefined
+        ? [check(`peak RSS, ${f.case}`, f.peakRssMb, '<', 512, 'MB'), check(`refused, ${f.case}`, f.refused, '>=', 1, '')]
+        : String(f.case).endsWith('worker')
+          ? [check(`longest event-loop delay, ${f.case}`, f.maxDelayMs, '<', 200, 'ms')]
+          : [],
+  },
+  {
     name: 'Local ingestion (upload → items stored in DynamoDB Local), per fixture PDF',
     script: 'local-ingest.ts',
     targets: () => [],

@@ -76,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', () => stop('Ctrl-C'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    stopWhenStarterEnds(() => stop('npm start ended'));
 
     say('');
     say(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s:`);
@@ -120,6 +121,34 @@ async function loadDemo(
     say(`  ${kind.padEnd(6)} ${name}: ${detail}`);
   }
   say('Demo data loaded.');
+}
+
+/**
+ * `npm start` runs this through npm, sh and tsx; killed with kill -9, npm takes none of them with
+ * it, and the stack (DynamoDB Local included) would run on unseen. So the stack watches the leader
+ * of its process group (the command the terminal started) and stops when it is gone. Where the group
+ * cannot be read (no /proc) or this process leads its own group, there is nothing to watch.
+ */
+function stopWhenStarterEnds(stop: () => void): void {
+  let leader: number;
+  try {
+    const stat = readFileSync('/proc/self/stat', 'latin1');
+    leader = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(leader) || leader <= 1 || leader === process.pid) return;
+  const watch = setInterval(() => {
+    try {
+      process.kill(leader, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') {
+        clearInterval(watch);
+        stop();
+      }
+    }
+  }, 1000);
+  watch.unref();
 }
 
 function pdfsIn(directory: string): string[] {

@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GSI1 } from '../../shared/adapters/dynamodb/table-definition.ts';
 import { UPLOAD_PREFIXES } from '../../shared/domain/uploads.ts';
+import { DEFAULT_FAIL_UNFINISHABLE_AFTER_MINUTES } from '../../shared/usecases/sweep-stalled-analyses.ts';
 import type { Data } from './data.ts';
 import { HandlerFunction } from './handler-function.ts';
 
@@ -28,6 +29,9 @@ export interface UploadsProps {
 }
 
 const uploadPrefixes = Object.values(UPLOAD_PREFIXES);
+const SWEEP_PERIOD_MINUTES = 15;
+/** Textract's own limit for a job is far shorter; one still running after this is given up on. */
+const GIVE_UP_RUNNING_ANALYSIS_AFTER_HOURS = 24;
 
 /**
  * Uploads and their ingestion: the bucket people upload plan PDFs to, and the path from an uploaded
@@ -236,12 +240,19 @@ export class Uploads extends Construct {
       // Shorter than the schedule's period, so runs do not overlap.
       timeout: Duration.minutes(14),
       memorySize: 1769,
-      environment: { TABLE_NAME: table.tableName, STALL_AFTER_MINUTES: String(props.stallAfterMinutes) },
+      environment: {
+        TABLE_NAME: table.tableName,
+        STALL_AFTER_MINUTES: String(props.stallAfterMinutes),
+        GIVE_UP_AFTER_HOURS: String(GIVE_UP_RUNNING_ANALYSIS_AFTER_HOURS),
+        // After the completion function's tries (SNS → Lambda: three) and several sweeps, an analysis
+        // whose completion still fails is failed with a reason, so no upload stays "analysing".
+        FAIL_UNFINISHABLE_AFTER_MINUTES: String(Math.max(DEFAULT_FAIL_UNFINISHABLE_AFTER_MINUTES, props.stallAfterMinutes + 4 * SWEEP_PERIOD_MINUTES)),
+      },
       logRetention: props.logRetention,
     });
     new events.Rule(this, 'SweepSchedule', {
       description: 'Looks for analyses whose completion notification never arrived',
-      schedule: events.Schedule.rate(Duration.minutes(15)),
+      schedule: events.Schedule.rate(Duration.minutes(SWEEP_PERIOD_MINUTES)),
       targets: [new eventTargets.LambdaFunction(this.sweepStalledAnalyses.function)],
     });
 

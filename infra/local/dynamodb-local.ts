@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createExclusively } from './stack-lock.ts';
 
 /**
  * DynamoDB Local (Amazon's Java emulator) for tests and the local stack, without Docker. The jar
@@ -39,18 +40,29 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const port = options.port ?? (await freePort());
   const storage = options.dataDir ? ['-sharedDb', '-dbPath', options.dataDir] : ['-inMemory'];
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // Two JVMs on one data folder would corrupt it: the folder is claimed first.
+  const lock = options.dataDir ? claimDataFolder(options.dataDir) : null;
 
   const nativeLibraries = `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`;
-  const java = spawn('java', [nativeLibraries, '-cp', JAR, LOOPBACK_LAUNCHER, ...storage, '-port', String(port), '-disableTelemetry'], {
+  const javaCommand = ['java', nativeLibraries, '-cp', JAR, LOOPBACK_LAUNCHER, ...storage, '-port', String(port), '-disableTelemetry'];
+  const java = spawn('sh', ['-c', JVM_WATCHDOG, 'dynamodb-local', lock?.path ?? '', ...javaCommand], {
     cwd: DYNAMODB_LOCAL_DIR,
     // Its own process group, so stop() ends it and anything it started.
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is the watchdog's lifeline: it closes when this process dies, however it dies.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  lock?.heldBy(java.pid);
   const output = keepTail(java);
   const exited = new Promise<string>((resolve) => {
-    java.once('exit', (code, signal) => resolve(`java exited (${signal ?? `code ${code}`})`));
-    java.once('error', (error) => resolve(`java could not be started: ${error.message}`));
+    java.once('exit', (code, signal) => {
+      lock?.release();
+      resolve(`java exited (${signal ?? `code ${code}`})`);
+    });
+    java.once('error', (error) => {
+      lock?.release();
+      resolve(`java could not be started: ${error.message}`);
+    });
   });
   // A test run that ends without calling stop() must not leave the JVM behind.
   const killOnExit = () => killGroup(java, 'SIGKILL');
@@ -73,6 +85,117 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output()}`, { cause: error });
   }
   return { endpoint, stop };
+}
+
+/**
+ * The shell that runs the JVM (`sh -c JVM_WATCHDOG dynamodb-local <lock file> java …`): it starts
+ * java, then waits for its stdin to close. Node holds the other end of that pipe, and the kernel
+ * closes it when node exits for any reason (kill -9 included), so the JVM never outlives the
+ * process that started it. A stop (SIGTERM to the group) ends java and waits for it. When java has
+ * ended, the lock on the data folder is removed if it still names this shell.
+ */
+const JVM_WATCHDOG = `
+lock="$1"; shift
+"$@" </dev/null &
+child=$!
+finish() {
+  # Node may be gone: nothing is written to its pipes any more (a write would end this shell).
+  exec >/dev/null 2>&1
+  kill -TERM "$child"
+  wait "$child"
+  if [ -n "$lock" ] && grep -q "\\"pid\\":$$," "$lock"; then rm -f "$lock"; fi
+  exit 0
+}
+trap finish TERM INT HUP
+cat >/dev/null
+finish
+`;
+
+/** Another DynamoDB Local runs on this data folder. */
+export class DataFolderInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: DataFolderLock,
+  ) {
+    super(
+      `DynamoDB Local is already running on ${dataDir} (process ${holder.pid}, started by process ${holder.startedBy} at ${holder.startedAt}): ` +
+        'two cannot share one data folder; stop that one first (it is the local stack or npm run ingest of this project)',
+    );
+    this.name = 'DataFolderInUseError';
+  }
+}
+
+export interface DataFolderLock {
+  /** The process holding the folder: the JVM's watchdog shell (the starting process until it is spawned). */
+  pid: number;
+  startedBy: number;
+  startedAt: string;
+}
+
+const DATA_FOLDER_LOCK = 'dynamodb-local.lock';
+
+/**
+ * Claims the data folder for one JVM: a lock file created exclusively (so of two starts at once only
+ * one wins), naming the process that holds it. A lock whose process is gone (killed before it could
+ * clean up) is stale and taken over.
+ */
+function claimDataFolder(dataDir: string): { path: string; heldBy(pid: number | undefined): void; release(): void } {
+  const path = join(dataDir, DATA_FOLDER_LOCK);
+  const content = (pid: number): string => `${JSON.stringify({ pid, startedBy: process.pid, startedAt: new Date().toISOString() })}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      createExclusively(path, content(process.pid));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = readLock(path);
+      if (holder && holds(holder)) throw new DataFolderInUseError(dataDir, holder);
+      if (attempt > 0) throw error;
+      rmSync(path, { force: true });
+    }
+  }
+  let holderPid = process.pid;
+  return {
+    path,
+    heldBy: (pid) => {
+      if (pid === undefined) return;
+      holderPid = pid;
+      // Replaced in one step (rename), so a reader never finds it empty.
+      const draft = `${path}.${process.pid}`;
+      writeFileSync(draft, content(pid));
+      renameSync(draft, path);
+    },
+    release: () => {
+      if (readLock(path)?.pid === holderPid) rmSync(path, { force: true });
+    },
+  };
+}
+
+function readLock(path: string): DataFolderLock | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as DataFolderLock;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the lock's process still runs (EPERM: it does, as another user). Where /proc tells a
+ * process's command line, a pid reused since by some other program does not count: the holder is
+ * the watchdog shell, whose command line names the jar, or the process that started it.
+ */
+function holds(lock: DataFolderLock): boolean {
+  try {
+    process.kill(lock.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (lock.pid === lock.startedBy) return true;
+  try {
+    return readFileSync(`/proc/${lock.pid}/cmdline`, 'latin1').includes(JAR);
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -110,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(resumeApproval ? { resumeApproval } : {}),
     });
     stops.push(() => ingestion.close());
+    await ingestion.resumeUnfinished();
 
     const signingKey = devSigningKey(options.signingKeyPath);
     const gateway = createLocalApiGateway({

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -40,12 +40,25 @@ export function runningStack(dataDir: string): LockContent | null {
   }
 }
 
-/** Claims the data folder for this process; refused while another stack runs on it. */
+/**
+ * Claims the data folder for this process; refused while another stack runs on it. The lock file is
+ * created exclusively, so of two starts at the same moment only one wins; a lock left by a stack
+ * that was killed (its process is gone) is taken over.
+ */
 export function claimLock(dataDir: string, baseUrl: string): { release(): void } {
-  const running = runningStack(dataDir);
-  if (running) throw new AlreadyRunningError(running.pid, running.baseUrl);
   const path = lockPath(dataDir);
-  writeFileSync(path, JSON.stringify({ pid: process.pid, baseUrl }));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      createExclusively(path, JSON.stringify({ pid: process.pid, baseUrl }));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const running = runningStack(dataDir);
+      if (running) throw new AlreadyRunningError(running.pid, running.baseUrl);
+      if (attempt > 0) throw error;
+      rmSync(path, { force: true });
+    }
+  }
   return {
     release: () => {
       try {
@@ -56,4 +69,18 @@ export function claimLock(dataDir: string, baseUrl: string): { release(): void }
       }
     },
   };
+}
+
+/**
+ * Creates `path` holding `content`, or fails with EEXIST when it exists. Written to a file of its
+ * own first and then hard-linked into place, so no reader ever sees it empty or half written.
+ */
+export function createExclusively(path: string, content: string): void {
+  const draft = `${path}.${process.pid}.${Date.now()}`;
+  writeFileSync(draft, content);
+  try {
+    linkSync(draft, path);
+  } finally {
+    rmSync(draft, { force: true });
+  }
 }

@@ -200,6 +200,8 @@ describe('Lambda functions', () => {
     expect(variables(stack.uploads.sweepStalledAnalyses)).toEqual({
       TABLE_NAME: table,
       STALL_AFTER_MINUTES: String(cdkContext['actionPlans:stallAfterMinutes']),
+      GIVE_UP_AFTER_HOURS: '24',
+      FAIL_UNFINISHABLE_AFTER_MINUTES: '120',
       NODE_OPTIONS: '--enable-source-maps',
       ...approval,
     });
@@ -310,6 +312,17 @@ describe('failures', () => {
     });
     // Runs never overlap: each ends before the next one starts.
     expect(propertiesOf(stack.uploads.sweepStalledAnalyses.function).Timeout).toBeLessThan(15 * 60);
+  });
+
+  it('end every upload within a bound: a completion that keeps failing is failed by the sweeper after its retries', () => {
+    const variables = (propertiesOf(stack.uploads.sweepStalledAnalyses.function).Environment as { Variables: Record<string, string> }).Variables;
+    const stallAfter = Number(variables.STALL_AFTER_MINUTES);
+    const failAfter = Number(variables.FAIL_UNFINISHABLE_AFTER_MINUTES);
+    // Long enough for the completion function's retries and a few sweeps; short enough that nobody
+    // watches an upload say "analysing" for a day: failed within failAfter + one sweep period.
+    expect(failAfter).toBeGreaterThanOrEqual(stallAfter + 4 * 15);
+    expect(failAfter + 15).toBeLessThanOrEqual(3 * 60);
+    expect(Number(variables.GIVE_UP_AFTER_HOURS)).toBeLessThanOrEqual(24);
   });
 });
 

@@ -87,12 +87,28 @@ function earliestDue(action: Action): string | null {
 
 // ─── Keys ─────────────────────────────────────────────────────────────────────────────────────
 
-/** Zero-padded, so sort keys sort in document order; a number too wide for its field is refused. */
-function pad(value: number, width: number): string {
+/**
+ * A count as a sort-key field, sorting in numeric order at any size: a number of up to `width`
+ * digits zero-padded to `width` (the format every record has had, so older records read and sort as
+ * before), a wider one after a letter giving its extra digits ('a' one more than `width`, 'b' two
+ * more, …): with width 4, "0001" < "9999" < "a10000" < "a99999" < "b100000". A field never is a
+ * prefix of another, so keys that go on after it ("#…") still sort by it first.
+ */
+export function sortKeyNumber(value: number, width: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${value} is not a count a sort key can hold`);
   const digits = String(value);
-  if (digits.length > width) throw new RangeError(`${value} does not fit the ${width}-digit key field`);
-  return digits.padStart(width, '0');
+  if (digits.length <= width) return digits.padStart(width, '0');
+  return `${String.fromCharCode(WIDER_MARK_BASE + digits.length - width - 1)}${digits}`;
 }
+
+/** The number a `sortKeyNumber` field holds. */
+export function numberOfSortKeyField(field: string): number {
+  return Number(/^[a-z]/.test(field) ? field.slice(1) : field);
+}
+
+/** 'a': a safe integer has at most 16 digits, so even a 2-digit field needs no more than 'n'. */
+const WIDER_MARK_BASE = 'a'.charCodeAt(0);
+const pad = sortKeyNumber;
 
 const planKey = (planId: string) => ({ pk: `PLAN#${planId}`, sk: 'PLAN' });
 const contentKey = (sha256: string) => ({ pk: `CONTENT#${sha256}`, sk: 'CONTENT' });
@@ -1267,7 +1283,7 @@ function planListFilter(query: Pick<PlanListQuery, 'draftsOf' | 'status'>): Quer
 function toStoredItem(record: Record<string, unknown>): StoredItem {
   const sk = record.sk as string;
   return {
-    ordinal: Number(sk.slice(sk.lastIndexOf('#') + 1)),
+    ordinal: numberOfSortKeyField(sk.slice(sk.lastIndexOf('#') + 1)),
     version: typeof record.version === 'number' ? record.version : 0,
     item: record.item as PlanItem,
   };

@@ -13,6 +13,7 @@ import type { AnalysisProgress, DocumentAnalyser, DocumentToAnalyse } from '../.
 import { findBorderlessGrids } from './pdf-borderless-tables.ts';
 import { type FontMetrics, type Matrix, type RuleSegment, readPageContent } from './pdf-page-content.ts';
 import { findRuledGrids, type TableGrid } from './pdf-rulings.ts';
+import { checkInflatedSize, type InflationLimits } from './pdf-stream-inflation.ts';
 import { tableModelOf } from './pdf-table-model.ts';
 import { clipWord, linesOf, type PdfWord, wordsOf } from './pdf-text.ts';
 import { AsynchronousResults, type PageModel, type TableModel } from './textract-block-builder.ts';
@@ -22,6 +23,8 @@ export interface PdfAnalysisLimits {
   maxBytes?: number;
   /** Most pages accepted; default 3,000, as Textract's asynchronous API. */
   maxPages?: number;
+  /** Most bytes one stream, and the whole document, may expand to when decompressed (`pdf-stream-inflation.ts`). */
+  inflation?: InflationLimits;
 }
 
 export interface ReadPdfOptions extends PdfAnalysisLimits {
@@ -66,6 +69,8 @@ export async function* readPdfPages(
   options: ReadPdfOptions = {},
 ): AsyncGenerator<PageModel> {
   checkBytes(document, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  // Before pdfjs sees it: a compressed stream must not expand to more than pdfjs should hold.
+  checkInflatedSize(document.bytes, document.name, options.inflation);
   const pdfjs = await loadPdfjs();
   // pdfjs may take over the buffer it is given: hand it a copy, not the caller's bytes.
   const loading = pdfjs.getDocument({
