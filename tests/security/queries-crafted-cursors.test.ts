@@ -233,9 +233,18 @@ describe('the local web UI’s plan list, which takes the same cursors', () => {
       const envelope = JSON.parse(unb64(first.body.cursor)) as Record<string, unknown>;
       const key = JSON.parse(unb64(envelope.c as string)) as Record<string, unknown>;
       const pastRange = b64(JSON.stringify({ ...envelope, c: b64(JSON.stringify({ ...key, gsi2sk: '~~~~' })) }));
-      const genuinePage = await fetch(`${base}/?cursor=${encodeURIComponent(first.body.cursor)}`);
+      // The UI's pages need a signed-in person (an admin here, who may list every plan).
+      const signedIn = await fetch(`${base}/ui/sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+        body: new URLSearchParams({ name: 'Ada Admin', role: 'admin', establishment: '' }).toString(),
+      });
+      expect(signedIn.status).toBe(303);
+      const headers = { cookie: signedIn.headers.get('set-cookie')!.split(';')[0]! };
+      const genuinePage = await fetch(`${base}/?cursor=${encodeURIComponent(first.body.cursor)}`, { redirect: 'manual', headers });
       expect(genuinePage.status).toBe(200);
-      const page = await fetch(`${base}/?cursor=${encodeURIComponent(pastRange)}`);
+      const page = await fetch(`${base}/?cursor=${encodeURIComponent(pastRange)}`, { redirect: 'manual', headers });
       expect(page.status).toBe(400);
       expect(await page.text()).toContain('The cursor is not one this list handed out for this query');
     } finally {
