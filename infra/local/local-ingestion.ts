@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createTable, ENTITY_ATTRIBUTE, withoutKeys } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
+import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import { FolderObjectStore } from '../../shared/adapters/local/folder-object-store.ts';
@@ -33,6 +32,9 @@ export interface LocalIngestionOptions {
 
 /** An analysis interrupted longer ago than this is not restarted but failed (as the AWS sweeper gives up after 24 hours). */
 export const RESUME_ANALYSES_STARTED_WITHIN_HOURS = 24;
+
+/** How many unfinished uploads one start resumes or fails (the rest, if ever so many, at the next start). */
+const RESUME_AT_MOST_UPLOADS = 1_000;
 
 /** What an upload says when finishing its analysis failed inside the system (the details are logged, not shown). */
 export function internalFailureReason(fileName: string): string {
@@ -123,6 +125,28 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
   }
 
   /**
+   * Records an upload request as POST /uploads does (who uploads, for which establishment) and
+   * returns the object key it grants, for a file put there next (`ingestObject`, or `ingest`).
+   */
+  async function grantUpload(fileName: string, kind: UploadKind = 'plan', uploader: Uploader = LOCAL_OPERATOR): Promise<string> {
+    const requestId = randomUUID();
+    const key = `${UPLOAD_PREFIXES[kind]}${requestId}/${basename(fileName)}`;
+    const at = systemClock.now().toISOString();
+    await uploads.createRequest({
+      uploadId: requestId,
+      kind,
+      object: { bucket, key },
+      requestedBy: uploader.subject,
+      establishmentId: uploader.establishmentId,
+      role: uploader.role,
+      email: uploader.email,
+      createdAt: at,
+      urlExpiresAt: at,
+    });
+    return key;
+  }
+
+  /**
    * Upload an action plan PDF (or, as `kind` 'report', an inspection report PDF) as `uploader` (by
    * default the local operator) and wait until it is stored (or has failed). The upload is requested
    * first, as POST /uploads does, so ingestion knows who uploads.
@@ -133,20 +157,7 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
     kind: UploadKind = 'plan',
     uploader: Uploader = LOCAL_OPERATOR,
   ): Promise<CompleteAnalysisOutcome> {
-    const requestId = randomUUID();
-    const object = { bucket, key: `${UPLOAD_PREFIXES[kind]}${requestId}/${basename(fileName)}`, versionId: `${Date.now()}` };
-    const at = systemClock.now().toISOString();
-    await uploads.createRequest({
-      uploadId: requestId,
-      kind,
-      object: { bucket, key: object.key },
-      requestedBy: uploader.subject,
-      establishmentId: uploader.establishmentId,
-      role: uploader.role,
-      email: uploader.email,
-      createdAt: at,
-      urlExpiresAt: at,
-    });
+    const object = { bucket, key: await grantUpload(fileName, kind, uploader), versionId: `${Date.now()}` };
     await objects.put(object, bytes);
     const uploadId = uploadIdOf(object);
     const completed = new Promise<CompleteAnalysisOutcome>((resolve, reject) => waiting.set(uploadId, { resolve, reject }));
@@ -167,9 +178,14 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
   async function ingestObject(key: string, bytes: Uint8Array) {
     const object = { bucket, key, versionId: `${Date.now()}` };
     await objects.put(object, bytes);
-    return receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock, ...resume }).catch((error: unknown) =>
-      failInternally(uploadIdOf(object), error),
-    );
+    try {
+      return await receiveUpload(object, { uploads, plans, objects, textract, clock: systemClock, ...resume });
+    } catch (error) {
+      // The PUT is answered 503 (send it again), and the upload this try recorded, if it got that far,
+      // ends failed instead of staying queued.
+      await failInternally(uploadIdOf(object), error);
+      throw error;
+    }
   }
 
   /**
@@ -229,27 +245,12 @@ export async function createLocalIngestion(options: LocalIngestionOptions) {
   }
 
   /**
-   * Uploads queued or analysing. A Scan, which the AWS code never does: locally the table is small,
-   * and this runs once per start (queued uploads are in no index; analysing ones are in GSI1).
+   * Uploads queued or analysing when this run starts (the sweeper's index: every unfinished upload is
+   * in it), at most RESUME_AT_MOST_UPLOADS of them, oldest first.
    */
-  async function unfinishedUploads(): Promise<Upload[]> {
-    const found: Upload[] = [];
-    let from: ScanCommandOutput['LastEvaluatedKey'];
-    do {
-      const page = await client.send(
-        new ScanCommand({
-          TableName: options.tableName,
-          FilterExpression: '#entity = :upload AND #status IN (:queued, :analysing)',
-          ExpressionAttributeNames: { '#entity': ENTITY_ATTRIBUTE, '#status': 'status' },
-          ExpressionAttributeValues: { ':upload': 'Upload', ':queued': 'queued', ':analysing': 'analysing' },
-          ExclusiveStartKey: from,
-        }),
-      );
-      found.push(...(page.Items ?? []).map((item) => withoutKeys(item) as unknown as Upload));
-      from = page.LastEvaluatedKey;
-    } while (from);
-    return found;
+  function unfinishedUploads(): Promise<Upload[]> {
+    return uploads.listUnfinishedSince(systemClock.now().toISOString(), RESUME_AT_MOST_UPLOADS);
   }
 
-  return { ingest, ingestObject, resumeUnfinished, uploads, plans, close: () => client.destroy() };
+  return { ingest, grantUpload, ingestObject, resumeUnfinished, uploads, plans, close: () => client.destroy() };
 }

@@ -52,8 +52,11 @@ export interface UploadStore {
   markFailed(uploadId: string, reason: string, at: string): Promise<void>;
   /** Records how many pages the analysis has read, while the upload is analysing. */
   recordAnalysisProgress(uploadId: string, pagesAnalysed: number, at: string): Promise<void>;
-  /** Uploads still analysing that started before `startedBefore` (ISO), oldest first. */
-  listAnalysingSince(startedBefore: string, limit: number): Promise<Upload[]>;
+  /**
+   * Uploads not yet parsed or failed, oldest first: queued ones created before `before` (ISO) and
+   * analysing ones whose analysis started before it.
+   */
+  listUnfinishedSince(before: string, limit: number): Promise<Upload[]>;
 }
 
 /**

@@ -47,7 +47,7 @@ export async function sweepStalledAnalyses(
   const stalledBefore = new Date(now - stallAfterMinutes * 60_000).toISOString();
   const giveUpBefore = new Date(now - giveUpAfterHours * 3_600_000).toISOString();
   const unfinishableBefore = new Date(now - failUnfinishableAfterMinutes * 60_000).toISOString();
-  const stalled = await dependencies.uploads.listAnalysingSince(stalledBefore, batchSize);
+  const stalled = await dependencies.uploads.listUnfinishedSince(stalledBefore, batchSize);
   const result: SweepResult = { checked: stalled.length, outcomes: [], stillRunning: 0, errors: [] };
   const fail = async (uploadId: string, reason: string) => {
     await dependencies.uploads.markFailed(uploadId, reason, new Date(now).toISOString());

@@ -52,10 +52,19 @@ describe('DynamoUploadStore', () => {
   });
 
   it('lists uploads analysing since before a time, oldest first, up to the limit', async () => {
+    // A table of its own: the other tests leave queued uploads, which are listed too.
+    const ownTable = `uploads-${randomUUID()}`;
+    await createTable(client, ownTable);
+    const uploads = new DynamoUploadStore({ client, tableName: ownTable });
     const early = upload();
     const late = upload();
     const recent = upload();
     for (const created of [early, late, recent]) await uploads.create(created);
+    // Queued, all three are unfinished since they were created.
+    expect((await uploads.listUnfinishedSince('2026-03-01T09:00:00.001Z', 10)).map((u) => u.uploadId).sort()).toEqual(
+      [early, late, recent].map((u) => u.uploadId).sort(),
+    );
+    expect(await uploads.listUnfinishedSince('2026-03-01T09:00:00.000Z', 10)).toEqual([]);
     await uploads.markAnalysing(late.uploadId, analysis('2026-03-02T08:30:00.000Z'));
     await uploads.markAnalysing(early.uploadId, { ...analysis('2026-03-02T08:00:00.000Z'), pageCount: 12 });
     await uploads.markAnalysing(recent.uploadId, analysis('2026-03-02T09:45:00.000Z'));
@@ -66,13 +75,13 @@ describe('DynamoUploadStore', () => {
       updatedAt: '2026-03-02T08:00:00.000Z',
       pageCount: 12,
     });
-    const stale = await uploads.listAnalysingSince('2026-03-02T09:00:00.000Z', 10);
+    const stale = await uploads.listUnfinishedSince('2026-03-02T09:00:00.000Z', 10);
     expect(stale.map((listed) => listed.uploadId)).toEqual([early.uploadId, late.uploadId]);
     expect(stale[0]).toEqual(await uploads.get(early.uploadId));
-    expect((await uploads.listAnalysingSince('2026-03-02T09:00:00.000Z', 1)).map((u) => u.uploadId)).toEqual([
+    expect((await uploads.listUnfinishedSince('2026-03-02T09:00:00.000Z', 1)).map((u) => u.uploadId)).toEqual([
       early.uploadId,
     ]);
-    expect(await uploads.listAnalysingSince('2026-03-02T08:00:00.000Z', 10)).toEqual([]);
+    expect(await uploads.listUnfinishedSince('2026-03-02T08:00:00.000Z', 10)).toEqual([]);
   });
 
   it('records analysis progress only forwards and only while analysing', async () => {
@@ -100,7 +109,7 @@ describe('DynamoUploadStore', () => {
       statusReason: 'Textract could not read page 3',
       updatedAt: '2026-03-03T09:00:00.000Z',
     });
-    expect(await uploads.listAnalysingSince('2026-03-04T00:00:00.000Z', 100)).not.toContainEqual(
+    expect(await uploads.listUnfinishedSince('2026-03-04T00:00:00.000Z', 100)).not.toContainEqual(
       expect.objectContaining({ uploadId: failing.uploadId }),
     );
   });
@@ -128,7 +137,7 @@ describe('DynamoUploadStore', () => {
       updatedAt: '2026-03-05T08:05:00.000Z',
     };
     expect(await uploads.get(parsed.uploadId)).toEqual(parsedRecord);
-    expect(await uploads.listAnalysingSince('2026-03-06T00:00:00.000Z', 100)).not.toContainEqual(
+    expect(await uploads.listUnfinishedSince('2026-03-06T00:00:00.000Z', 100)).not.toContainEqual(
       expect.objectContaining({ uploadId: parsed.uploadId }),
     );
 

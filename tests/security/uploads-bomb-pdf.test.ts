@@ -66,7 +66,7 @@ describe('a decompression bomb', () => {
       log: () => undefined,
     });
     try {
-      const received = await ingestion.ingestObject('uploads/plans/bomb.pdf', await flateBombPdf(1024));
+      const received = await ingestion.ingestObject(await ingestion.grantUpload('bomb.pdf'), await flateBombPdf(1024));
       const uploadId = (received as { uploadId: string }).uploadId;
       const upload = await waitFor(async () => {
         const found = await ingestion.uploads.get(uploadId);

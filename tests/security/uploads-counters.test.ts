@@ -138,7 +138,7 @@ describe('an action plan PDF with an item of more than 99 actions, uploaded loca
         columnWidths: [40, 200, 110, 200, 100, 119.89],
         titleLines: ['Action Plan: HMP Exampleton', 'Report Published: 4 February 2026'],
       });
-      const received = await ingestion.ingestObject('uploads/plans/many-actions.pdf', bytes);
+      const received = await ingestion.ingestObject(await ingestion.grantUpload('many-actions.pdf'), bytes);
       expect(received).toMatchObject({ outcome: 'analysing' });
       const uploadId = (received as { uploadId: string }).uploadId;
       const done = await waitFor(async () => {

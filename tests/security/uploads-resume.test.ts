@@ -12,6 +12,7 @@ import { uploadIdOf, uploadKindOf } from '../../shared/domain/uploads.ts';
 import type { Upload } from '../../shared/ports/upload-store.ts';
 import { waitFor } from '../helpers/approval-flow.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 /**
  * The local stack stopped (Ctrl-C, a crash, kill -9) while uploads were queued or analysing: their
@@ -38,6 +39,24 @@ afterAll(async () => {
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
+/** An object key an upload request granted (as POST /uploads does), so ingestion knows who uploads. */
+async function grantedKey(kind: 'plan' | 'report', fileName: string): Promise<string> {
+  const requestId = randomUUID();
+  const key = `uploads/${kind}s/${requestId}/${fileName}`;
+  await uploads.createRequest({
+    uploadId: requestId,
+    kind,
+    object: { bucket: 'uploads', key },
+    requestedBy: ADMIN_UPLOADER.subject,
+    establishmentId: ADMIN_UPLOADER.establishmentId,
+    role: ADMIN_UPLOADER.role,
+    email: ADMIN_UPLOADER.email,
+    createdAt: minutesAgo(30 * 60),
+    urlExpiresAt: minutesAgo(30 * 60),
+  });
+  return key;
+}
+
 /** An upload as a killed run left it: queued, or analysing at some page with a job of that run. */
 async function leftUnfinished(
   key: string,
@@ -55,6 +74,7 @@ async function leftUnfinished(
     fileName: key.slice(key.lastIndexOf('/') + 1),
     sizeBytes: bytes.length,
     status: 'queued',
+    uploadedBy: ADMIN_UPLOADER,
     createdAt: minutesAgo(state.status === 'queued' ? 1 : state.startedMinutesAgo),
     updatedAt: minutesAgo(1),
   };
@@ -73,14 +93,14 @@ async function leftUnfinished(
 
 describe('a start of the local stack finds uploads an earlier run left unfinished', () => {
   it('analyses again the ones it can, and fails the others with a reason', async () => {
-    const analysing = await leftUnfinished('uploads/plans/long-lartin.pdf', 'action-plans/hmp-long-lartin-2023.pdf', {
+    const analysing = await leftUnfinished(await grantedKey('plan', 'long-lartin.pdf'), 'action-plans/hmp-long-lartin-2023.pdf', {
       status: 'analysing',
       startedMinutesAgo: 3,
       pagesAnalysed: 4,
     });
-    const queued = await leftUnfinished('uploads/reports/liverpool-report.pdf', 'reports/hmp-liverpool-2018.pdf', { status: 'queued' });
-    const fileGone = await leftUnfinished('uploads/plans/gone.pdf', null, { status: 'analysing', startedMinutesAgo: 3, pagesAnalysed: 1 });
-    const tooOld = await leftUnfinished('uploads/plans/old.pdf', 'action-plans/hmp-liverpool-2018.pdf', {
+    const queued = await leftUnfinished(await grantedKey('report', 'liverpool-report.pdf'), 'reports/hmp-liverpool-2018.pdf', { status: 'queued' });
+    const fileGone = await leftUnfinished(await grantedKey('plan', 'gone.pdf'), null, { status: 'analysing', startedMinutesAgo: 3, pagesAnalysed: 1 });
+    const tooOld = await leftUnfinished(await grantedKey('plan', 'old.pdf'), 'action-plans/hmp-liverpool-2018.pdf', {
       status: 'analysing',
       startedMinutesAgo: 25 * 60,
       pagesAnalysed: 2,
@@ -124,8 +144,8 @@ describe('the same file uploaded twice while its first analysis runs', () => {
     const ingestion = await createLocalIngestion({ dynamodbEndpoint: endpoint, tableName, objectsDir, log: () => undefined });
     try {
       const bytes = new Uint8Array(readFileSync(fixturePath('action-plans/hmp-long-lartin-2023.pdf')));
-      const first = await ingestion.ingestObject('uploads/plans/twice/first.pdf', bytes);
-      const second = await ingestion.ingestObject('uploads/plans/twice/second.pdf', bytes);
+      const first = await ingestion.ingestObject(await ingestion.grantUpload('first.pdf'), bytes);
+      const second = await ingestion.ingestObject(await ingestion.grantUpload('second.pdf'), bytes);
       expect([first.outcome, second.outcome]).toEqual(['analysing', 'analysing']);
       for (const received of [first, second]) {
         const uploadId = (received as { uploadId: string }).uploadId;

@@ -10,6 +10,7 @@ import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-ana
 import type { TextractResponse } from '../../shared/extraction/textract-response.ts';
 import { collect } from '../helpers/collect.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
+import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
 /**
  * On AWS, an upload whose completion keeps failing (here: reading Textract's results is refused
@@ -51,6 +52,7 @@ async function analysingUpload(name: string, jobId: string, startedMinutesAgo: n
     fileName: `${name}.pdf`,
     sizeBytes: PDF.length,
     status: 'queued',
+    uploadedBy: ADMIN_UPLOADER,
     createdAt: at,
     updatedAt: at,
   });
@@ -111,5 +113,32 @@ describe('the sweeper ends uploads whose completion keeps failing', () => {
     // No longer analysing: the next sweep does not see the failed one again.
     const next = (await sweep({ 'detail-type': 'Scheduled Event', time: new Date().toISOString() }, context)) as { failedToFinish: string[] };
     expect(next.failedToFinish).toEqual([recent]);
+  });
+});
+
+describe('the sweeper ends uploads whose start never finished', () => {
+  it('fails an upload left queued (the upload-received function failed every try) with a plain reason, and leaves a recent one', async () => {
+    const { handler: sweep } = await import('../../functions/sweep-stalled-analyses.ts');
+    const queuedUpload = async (name: string, createdMinutesAgo: number) => {
+      const uploadId = `${name}-${randomUUID()}`;
+      const at = new Date(Date.now() - createdMinutesAgo * 60_000).toISOString();
+      await uploads.create({
+        uploadId,
+        kind: 'plan',
+        object: { bucket: 'uploads', key: `uploads/plans/${name}.pdf` },
+        fileName: `${name}.pdf`,
+        sizeBytes: PDF.length,
+        status: 'queued',
+        createdAt: at,
+        updatedAt: at,
+      });
+      return uploadId;
+    };
+    const stuck = await queuedUpload('stuck', 40);
+    const starting = await queuedUpload('starting', 2);
+
+    await sweep({ 'detail-type': 'Scheduled Event', time: new Date().toISOString() }, context);
+    expect(await uploads.get(stuck)).toMatchObject({ status: 'failed', statusReason: 'The analysis of stuck.pdf was never started; please upload it again' });
+    expect(await uploads.get(starting)).toMatchObject({ status: 'queued' });
   });
 });

@@ -454,6 +454,8 @@ interface KeyedQuery {
  * they follow the key builders above; a change of a key's layout must be made here too.
  */
 const SEGMENT = '[^#]+';
+/** A `sortKeyNumber` field: digits, after a letter when wider than the field's width. */
+const COUNT = '[a-z]?\\d+';
 
 /** A plan record listed under `<planDate>#<planId>` (GSI1 by establishment, GSI2 all). */
 const PLAN_LISTINGS: RecordKeys = {
@@ -476,11 +478,11 @@ const ESTABLISHMENT_LISTINGS: RecordKeys = {
 function actionEntryListings(kind: 'OWNER' | 'DUE'): RecordKeys {
   return {
     ofIndexSortKey: (indexSortKey) => {
-      const match = new RegExp(`^${SEGMENT}#(${SEGMENT})#(\\d+)#(\\d+)$`).exec(indexSortKey);
+      const match = new RegExp(`^${SEGMENT}#(${SEGMENT})#(${COUNT})#(${COUNT})$`).exec(indexSortKey);
       if (!match) return null;
       const [, planId, ord, act] = match as unknown as [string, string, string, string];
       const owner = kind === 'OWNER' ? `#${SEGMENT}` : '';
-      return { pk: planKey(planId).pk, sk: new RegExp(`^REV#\\d+#${kind}#${ord}#${act}${owner}$`) };
+      return { pk: planKey(planId).pk, sk: new RegExp(`^REV#${COUNT}#${kind}#${ord}#${act}${owner}$`) };
     },
   };
 }
@@ -762,7 +764,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
       partition: planKey(query.planId).pk,
       sortKey: { beginsWith: 'REVISION#' },
       ascending: true,
-      records: { tableSortKey: /^REVISION#\d+$/ },
+      records: { tableSortKey: new RegExp(`^REVISION#${COUNT}$`) },
     };
     return this.page(query, keyed, toPlanRevision);
   }
@@ -783,7 +785,7 @@ export class DynamoPlanStore implements PlanStore, PlanQueries {
       partition: planKey(planId).pk,
       sortKey: { beginsWith: itemPrefix(revision) },
       ascending: true,
-      records: { tableSortKey: /^REV#\d+#ITEM#\d+$/ },
+      records: { tableSortKey: new RegExp(`^REV#${COUNT}#ITEM#${COUNT}$`) },
     };
     return this.page(request, keyed, toStoredItem);
   }

@@ -32,9 +32,14 @@ function uploadKey(uploadId: string): { pk: string; sk: string } {
   return { pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' };
 }
 
-/** GSI1 holds an upload while it is analysing, oldest first, for the sweeper. */
-const ANALYSING = 'UPLOADS#analysing';
-const analysingSortKey = (startedAt: string, uploadId: string) => `${startedAt}#${uploadId}`;
+/**
+ * GSI1 holds an upload while it is unfinished, oldest first, for the sweeper (and the local stack's
+ * resume on start): queued under the time it was created, analysing under the time its analysis
+ * started. The partition's name is older than queued uploads being in it, and is kept so the
+ * records already stored stay found.
+ */
+const UNFINISHED = 'UPLOADS#analysing';
+const unfinishedSortKey = (since: string, uploadId: string) => `${since}#${uploadId}`;
 
 /** GSI2 holds every upload under its object key, newest first: how an upload request finds its upload. */
 const objectKeyPartition = (key: string) => `OBJECT#${key}`;
@@ -74,10 +79,8 @@ export class DynamoUploadStore implements UploadStore, UploadRequests {
   }
 
   async create(upload: Upload): Promise<boolean> {
-    const analysing =
-      upload.status === 'analysing' && upload.analysisStartedAt
-        ? { gsi1pk: ANALYSING, gsi1sk: analysingSortKey(upload.analysisStartedAt, upload.uploadId) }
-        : {};
+    const since = upload.status === 'analysing' ? upload.analysisStartedAt : upload.status === 'queued' ? upload.createdAt : undefined;
+    const unfinished = since ? { gsi1pk: UNFINISHED, gsi1sk: unfinishedSortKey(since, upload.uploadId) } : {};
     try {
       await this.client.send(
         new PutCommand({
@@ -85,7 +88,7 @@ export class DynamoUploadStore implements UploadStore, UploadRequests {
           Item: {
             ...upload,
             ...uploadKey(upload.uploadId),
-            ...analysing,
+            ...unfinished,
             gsi2pk: objectKeyPartition(upload.object.key),
             gsi2sk: `${upload.createdAt}#${upload.uploadId}`,
             [ENTITY_ATTRIBUTE]: 'Upload',
@@ -121,8 +124,8 @@ export class DynamoUploadStore implements UploadStore, UploadRequests {
         ':sha': fields.contentSha256,
         ':job': fields.analysisJobId,
         ':startedAt': fields.analysisStartedAt,
-        ':gsi1pk': ANALYSING,
-        ':gsi1sk': analysingSortKey(fields.analysisStartedAt, uploadId),
+        ':gsi1pk': UNFINISHED,
+        ':gsi1sk': unfinishedSortKey(fields.analysisStartedAt, uploadId),
         ...(fields.pageCount === undefined ? {} : { ':pageCount': fields.pageCount }),
       },
     });
@@ -159,7 +162,7 @@ export class DynamoUploadStore implements UploadStore, UploadRequests {
     );
   }
 
-  async listAnalysingSince(startedBefore: string, limit: number): Promise<Upload[]> {
+  async listUnfinishedSince(before: string, limit: number): Promise<Upload[]> {
     const uploads: Upload[] = [];
     if (limit < 1) return uploads;
     let from: QueryCommandOutput['LastEvaluatedKey'];
@@ -168,8 +171,8 @@ export class DynamoUploadStore implements UploadStore, UploadRequests {
         new QueryCommand({
           TableName: this.tableName,
           IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :analysing AND gsi1sk < :before',
-          ExpressionAttributeValues: { ':analysing': ANALYSING, ':before': startedBefore },
+          KeyConditionExpression: 'gsi1pk = :unfinished AND gsi1sk < :before',
+          ExpressionAttributeValues: { ':unfinished': UNFINISHED, ':before': before },
           Limit: limit - uploads.length,
           ExclusiveStartKey: from,
         }),
