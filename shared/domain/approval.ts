@@ -65,6 +65,17 @@ export type DecisionEffect =
   /** Another approver's decision settled the stage first: this one is on record but changed nothing. */
   | 'outcome_already_decided';
 
+/** A decision taken through a link, as its approver is told of it. */
+export interface RecordedDecision {
+  decision: ApprovalDecision;
+  summary: PlanApprovalSummary;
+  stageName: string;
+  decidedAt: string;
+  effect: DecisionEffect;
+  /** With `outcome_already_decided`: the decision that settled the stage first, and who made it. */
+  settledBy?: { decision: ApprovalDecision; by: Person };
+}
+
 /** How long things take; the same for every establishment (deployment settings). */
 export interface ApprovalTiming {
   /** A link works this long after it is sent (default 7 days). */

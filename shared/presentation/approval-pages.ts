@@ -1,4 +1,4 @@
-import type { ApprovalDecision, DecisionEffect, LinkProblem, Person, PlanApprovalSummary } from '../domain/approval.ts';
+import type { ApprovalDecision, DecisionEffect, LinkProblem, Person, PlanApprovalSummary, RecordedDecision } from '../domain/approval.ts';
 import { planFactsHtml, planTitle } from './approval-emails.ts';
 import { type HtmlPage, type SafeHtml, formatDateTimeUtc, html, page } from './html.ts';
 
@@ -77,15 +77,8 @@ ${decisionButtons(preselected)}
 
 export type { DecisionEffect, LinkProblem } from '../domain/approval.ts';
 
-export interface DecisionRecordedPageInput {
-  decision: ApprovalDecision;
-  summary: PlanApprovalSummary;
-  stageName: string;
-  decidedAt: string;
-  effect: DecisionEffect;
-  /** With `outcome_already_decided`: the decision that settled the stage first. */
-  settledBy?: { decision: ApprovalDecision; by: Person };
-}
+/** The page after a decision: what was recorded and what it did. */
+export type DecisionRecordedPageInput = RecordedDecision;
 
 function effectText(effect: DecisionEffect, stageName: string, settledBy: DecisionRecordedPageInput['settledBy']): string {
   switch (effect) {

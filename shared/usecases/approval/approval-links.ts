@@ -1,4 +1,4 @@
-import { type ApprovalAuditEntry, type ApprovalDecision, type DecisionEffect, evaluateStage, type LinkProblem, type PlanApprovalSummary, type Person } from '../../domain/approval.ts';
+import { type ApprovalAuditEntry, type ApprovalDecision, type DecisionEffect, evaluateStage, type LinkProblem, type PlanApprovalSummary, type Person, type RecordedDecision } from '../../domain/approval.ts';
 import { hashClientIp, isCrossSiteRequest, parseLinkToken, type RequestSite, secretMatches } from '../../domain/approval-links.ts';
 import type { ApprovalLink, ApprovalRun, StageDecision, StageRequest } from '../../ports/approval-store.ts';
 import { type ApprovalDependencies, approvalSummaryOf } from './approval-context.ts';
@@ -32,16 +32,7 @@ export type OpenLinkResult = LinkProblemResult | ({ kind: 'confirm' } & LinkView
 export type DecideResult =
   | LinkProblemResult
   | ({ kind: 'comment_required' } & LinkView)
-  | {
-      kind: 'recorded';
-      decision: ApprovalDecision;
-      summary: PlanApprovalSummary;
-      stageName: string;
-      decidedAt: string;
-      effect: DecisionEffect;
-      /** With `outcome_already_decided`: the decision that settled the stage first, and who made it. */
-      settledBy?: { decision: ApprovalDecision; by: Person };
-    };
+  | ({ kind: 'recorded' } & RecordedDecision);
 
 interface LiveLink {
   link: ApprovalLink;
