@@ -151,8 +151,11 @@ export function createWebUi(options: WebUiOptions): WebUiHandler {
     if (!PERSON_NAME.test(values.name)) problems.push('Enter your name (letters, spaces, dots, apostrophes and dashes; at most 80)');
     const role = (ROLES as readonly string[]).includes(values.role) ? (values.role as Role) : null;
     if (!role) problems.push('Choose your role');
+    // Staff belong to an establishment; an approver may name the one they approve for (as the
+    // `custom:establishment` attribute does on AWS); viewers and admins have none.
+    const takesEstablishment = role === 'staff' || role === 'approver';
     if (role === 'staff' && !values.establishment) problems.push('Staff belong to an establishment: pick or type yours');
-    else if (role === 'staff' && !ESTABLISHMENT_ID.test(values.establishment)) {
+    else if (takesEstablishment && values.establishment && !ESTABLISHMENT_ID.test(values.establishment)) {
       problems.push('An establishment id is lower case letters, digits and dashes, such as liverpool');
     }
     if (problems.length || !role) return { page: await signInPage(next, values, problems) };
@@ -160,7 +163,7 @@ export function createWebUi(options: WebUiOptions): WebUiHandler {
     const principal: Principal = {
       subject,
       role,
-      establishmentId: role === 'staff' ? values.establishment : null,
+      establishmentId: takesEstablishment && values.establishment ? values.establishment : null,
       email: `${subject}@example.gov.uk`,
     };
     return { cookie: sessions.start(values.name, principal), location: next };

@@ -181,6 +181,12 @@ describe('signing in', () => {
     expect(out.location).toBe('/ui/sign-in');
     expect((await get('/', cookie)).status).toBe(303);
   });
+
+  it('keeps the establishment an approver approves for (as custom:establishment does on AWS), and none for a viewer', async () => {
+    expect((await get('/', await as('Ann Approver', 'approver', 'liverpool'))).text).toContain('Signed in as <strong>Ann Approver</strong> (approver, liverpool)');
+    expect((await get('/', await as('Ann Approver', 'approver'))).text).toContain('Signed in as <strong>Ann Approver</strong> (approver)');
+    expect((await get('/', await as('Vera Viewer', 'viewer', 'liverpool'))).text).toContain('Signed in as <strong>Vera Viewer</strong> (viewer)');
+  });
 });
 
 describe('the pages act as the person signed in', () => {

@@ -11,7 +11,7 @@ import { errorSummary, layout } from './layout.ts';
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   viewer: 'Viewer: reads plans that are not drafts',
   staff: 'Staff: as a viewer, plus your establishment’s drafts, uploads and sending for approval',
-  approver: 'Approver: as a viewer',
+  approver: 'Approver: as a viewer, plus the approvers and approval audit of the establishment you approve for',
   admin: 'Admin: everything, for every establishment',
 };
 
@@ -45,7 +45,7 @@ ${ROLES.map(
   (role) => html`<div class="radio"><input type="radio" id="${`role-${role}`}" name="role" value="${role}"${values.role === role ? html` checked` : null}><label for="${`role-${role}`}">${ROLE_DESCRIPTIONS[role]}</label></div>
 `,
 )}</fieldset>
-<label for="establishment">Your establishment (staff only)</label>
+<label for="establishment">Your establishment (staff must give theirs; an approver may give the one they approve for)</label>
 <p class="hint">Pick one, or type its id (lower case letters, digits and dashes, such as liverpool).</p>
 <input type="text" id="establishment" name="establishment" value="${values.establishment ?? ''}" list="known-establishments" maxlength="80">
 <datalist id="known-establishments">
