@@ -8,7 +8,7 @@ import { createDocumentClient, createTable } from '../../shared/adapters/dynamod
 import { DynamoPlanStore, numberOfSortKeyField, sortKeyNumber } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import type { Plan, PlanItem } from '../../shared/domain/plan.ts';
-import { A4_LANDSCAPE, renderRowsAsPdf } from '../helpers/pdf-generators.ts';
+import { renderActionPlanPdf } from '../helpers/pdf-generators.ts';
 import { waitFor } from '../helpers/approval-flow.ts';
 import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
 
@@ -128,14 +128,7 @@ describe('an action plan PDF with an item of more than 99 actions, uploaded loca
         ['1.1', 'Many things should be done.', 'Agreed', 'Action 1.', 'Governor', '31/03/2027'],
         ...Array.from({ length: 104 }, (_, i) => ['', '', '', `Action ${i + 2}.`, 'Governor', '31/03/2027']),
       ];
-      const bytes = await renderRowsAsPdf(header, rows, {
-        producer: 'pdf-lib',
-        font: 'Helvetica',
-        rules: 'grid',
-        ...A4_LANDSCAPE,
-        margin: 36,
-        fontSize: 9,
-        columnWidths: [40, 200, 110, 200, 100, 119.89],
+      const bytes = await renderActionPlanPdf(header, rows, {
         titleLines: ['Action Plan: HMP Exampleton', 'Report Published: 4 February 2026'],
       });
       const received = await ingestion.ingestObject(await ingestion.grantUpload('many-actions.pdf'), bytes);
