@@ -12,6 +12,7 @@ import type { Report } from '../../shared/domain/report.ts';
 import { SENT_FOR_APPROVAL_MESSAGE } from '../../shared/presentation/web/plan-page.ts';
 import { waitFor, waitForEmails } from '../helpers/approval-flow.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 import { type Api, startApi } from './api-harness.ts';
 
 /**
@@ -53,17 +54,7 @@ async function serve(handler: WebUiHandler): Promise<{ server: Server; baseUrl: 
   return { server: created, baseUrl: `http://127.0.0.1:${(created.address() as AddressInfo).port}` };
 }
 
-/** Signs in as an admin; the session cookie to send. */
-async function signIn(base: string): Promise<string> {
-  const response = await fetch(`${base}/ui/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-    body: new URLSearchParams({ name: 'Ada Admin', role: 'admin', establishment: '' }).toString(),
-  });
-  expect(response.status).toBe(303);
-  return response.headers.get('set-cookie')!.split(';')[0]!;
-}
+const ADMIN = { name: 'Ada Admin', role: 'admin' };
 
 async function get(path: string, base = baseUrl, cookie = session) {
   const response = await fetch(base + path, { redirect: 'manual', headers: { cookie } });
@@ -95,7 +86,7 @@ beforeAll(async () => {
   ({ server, baseUrl } = await serve(
     createWebUi({ uploadToken: async () => 'local-token-123', outboxDir: outbox, now: () => new Date('2018-06-01T12:00:00Z') }),
   ));
-  session = await signIn(baseUrl);
+  session = await signInToWebUi(baseUrl, ADMIN);
 }, 60_000);
 
 afterAll(async () => {
@@ -246,7 +237,7 @@ describe('the other pages', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const broken = await serve(createWebUi({ uploadToken: async () => 't', outboxDir: notADirectory }));
     try {
-      const response = await get('/outbox', broken.baseUrl, await signIn(broken.baseUrl));
+      const response = await get('/outbox', broken.baseUrl, await signInToWebUi(broken.baseUrl, ADMIN));
       expect(response.status).toBe(500);
       expect(response.text).toContain('Sorry, there is a problem with the service');
       expect(errors).toHaveBeenCalled();

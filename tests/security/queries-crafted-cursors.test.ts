@@ -5,6 +5,7 @@ import { createWebUi } from '../../infra/local/web-ui.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
 import { type Api, startApi } from '../api/api-harness.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 
 /**
  * Cursors a client made up, through the API on DynamoDB Local: whatever is passed as `cursor` on a
@@ -234,14 +235,7 @@ describe('the local web UI’s plan list, which takes the same cursors', () => {
       const key = JSON.parse(unb64(envelope.c as string)) as Record<string, unknown>;
       const pastRange = b64(JSON.stringify({ ...envelope, c: b64(JSON.stringify({ ...key, gsi2sk: '~~~~' })) }));
       // The UI's pages need a signed-in person (an admin here, who may list every plan).
-      const signedIn = await fetch(`${base}/ui/sign-in`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-        body: new URLSearchParams({ name: 'Ada Admin', role: 'admin', establishment: '' }).toString(),
-      });
-      expect(signedIn.status).toBe(303);
-      const headers = { cookie: signedIn.headers.get('set-cookie')!.split(';')[0]! };
+      const headers = { cookie: await signInToWebUi(base, { name: 'Ada Admin', role: 'admin' }) };
       const genuinePage = await fetch(`${base}/?cursor=${encodeURIComponent(first.body.cursor)}`, { redirect: 'manual', headers });
       expect(genuinePage.status).toBe(200);
       const page = await fetch(`${base}/?cursor=${encodeURIComponent(pastRange)}`, { redirect: 'manual', headers });
