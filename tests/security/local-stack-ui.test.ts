@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -11,8 +10,10 @@ import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-st
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import type { Report } from '../../shared/domain/report.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { freePort } from '../helpers/free-port.ts';
 import { storePlanRevision } from '../helpers/stored-plans.ts';
 import { staffUploader } from '../helpers/uploaders.ts';
+import { postSignInForm, sessionCookieOf, signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 
 /**
  * The local web UI (`npm start`'s) is not an admin console open to whoever reaches it: every page
@@ -67,21 +68,11 @@ afterAll(async () => {
 });
 
 async function signIn(fields: Record<string, string>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/ui/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, ...headers },
-    body: new URLSearchParams(fields).toString(),
-  });
-  const setCookie = response.headers.get('set-cookie');
-  return { status: response.status, location: response.headers.get('location'), setCookie, cookie: setCookie?.split(';')[0] ?? '', text: await response.text() };
+  const response = await postSignInForm(base, fields, headers);
+  return { status: response.status, location: response.headers.get('location'), setCookie: response.headers.get('set-cookie'), cookie: sessionCookieOf(response), text: await response.text() };
 }
 
-async function as(name: string, role: string, establishment = '') {
-  const signed = await signIn({ name, role, establishment });
-  expect(signed.status).toBe(303);
-  return signed.cookie;
-}
+const as = (name: string, role: string, establishment = '') => signInToWebUi(base, { name, role, establishment });
 
 async function get(path: string, cookie?: string) {
   const response = await fetch(base + path, { redirect: 'manual', headers: cookie ? { cookie } : {} });
@@ -247,13 +238,3 @@ describe('the upload page', () => {
     expect(tokenOf(page.text)).toBeUndefined();
   });
 });
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) =>
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }),
-  );
-}
