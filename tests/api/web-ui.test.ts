@@ -8,10 +8,10 @@ import { resetApprovalApiDependencies } from '../../functions/lib/approval-runti
 import { type LocalApproval, startLocalApproval } from '../../infra/local/local-approval.ts';
 import { createWebUi, type WebUiHandler } from '../../infra/local/web-ui.ts';
 import { OutboxEmailSender } from '../../shared/adapters/local/outbox-email-sender.ts';
-import type { Report } from '../../shared/domain/report.ts';
 import { SENT_FOR_APPROVAL_MESSAGE } from '../../shared/presentation/web/plan-page.ts';
 import { waitFor, waitForEmails } from '../helpers/approval-flow.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { BRISTOL_REPORT } from '../helpers/reports.ts';
 import { signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 import { type Api, startApi } from './api-harness.ts';
 
@@ -32,15 +32,6 @@ let session: string;
 const outbox = mkdtempSync(join(tmpdir(), 'web-ui-outbox-'));
 const notADirectory = join(outbox, 'not-a-folder.txt');
 const unhandled: string[] = [];
-
-const bristolReport: Report = {
-  source: 'bristol-report.pdf',
-  establishment: 'HMP Bristol',
-  reportPublished: '2026-01-05',
-  inspection: null,
-  items: [{ ref: '1.1', kind: 'recommendation', addressee: 'To the Governor', section: 'Safety', text: 'Reduce violence.' }],
-  warnings: [],
-};
 
 async function serve(handler: WebUiHandler): Promise<{ server: Server; baseUrl: string }> {
   const created = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
@@ -79,7 +70,7 @@ beforeAll(async () => {
   resetApprovalApiDependencies();
   liverpoolId = (await api.seedPlan(loadTruth('hmp-liverpool-2018'))).planId;
   longLartinId = (await api.seedPlan(loadTruth('hmp-long-lartin-2023'))).planId;
-  draftId = (await api.seedDraft(bristolReport)).planId;
+  draftId = (await api.seedDraft(BRISTOL_REPORT)).planId;
   const sender = new OutboxEmailSender({ directory: outbox, clock: { now: () => new Date('2026-03-01T09:00:00Z') } });
   emailId = (await sender.send({ to: ['ann@example.gov.uk'], subject: 'Please approve <now>', text: 'Text', html: '<p>Hi</p>', category: 'approval-request' })).messageId;
   writeFileSync(notADirectory, 'x');

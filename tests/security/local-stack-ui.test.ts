@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +7,10 @@ import { type LocalStack, startLocalStack, TABLE_NAME, UPLOAD_PAGE_TOKEN_SECONDS
 import { createDocumentClient } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
-import type { Report } from '../../shared/domain/report.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
 import { freePort } from '../helpers/free-port.ts';
-import { storePlanRevision } from '../helpers/stored-plans.ts';
+import { BRISTOL_REPORT } from '../helpers/reports.ts';
+import { storePlanRevision, storeReportDraft } from '../helpers/stored-plans.ts';
 import { staffUploader } from '../helpers/uploaders.ts';
 import { postSignInForm, sessionCookieOf, signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 
@@ -29,15 +28,6 @@ let base: string;
 let liverpoolId: string;
 let draftId: string;
 
-const bristolReport: Report = {
-  source: 'bristol-report.pdf',
-  establishment: 'HMP Bristol',
-  reportPublished: '2026-01-05',
-  inspection: null,
-  items: [{ ref: '1.1', kind: 'recommendation', addressee: 'To the Governor', section: 'Safety', text: 'Reduce violence.' }],
-  warnings: [],
-};
-
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir, port: await freePort(), signingKeyPath: join(dataDir, 'dev-signing-key') });
   base = stack.baseUrl;
@@ -45,20 +35,7 @@ beforeAll(async () => {
   const plans = new DynamoPlanStore({ client, tableName: TABLE_NAME });
   const uploads = new DynamoUploadStore({ client, tableName: TABLE_NAME });
   liverpoolId = (await storePlanRevision({ uploads, plans }, loadTruth('hmp-liverpool-2018'))).planId;
-  const uploadId = randomUUID();
-  const storedAt = new Date().toISOString();
-  await uploads.create({
-    uploadId,
-    kind: 'report',
-    object: { bucket: 'uploads', key: `uploads/reports/${uploadId}.pdf` },
-    fileName: bristolReport.source,
-    sizeBytes: 1000,
-    status: 'analysing',
-    createdAt: storedAt,
-    updatedAt: storedAt,
-  });
-  const contentSha256 = createHash('sha256').update(JSON.stringify(bristolReport)).digest('hex');
-  draftId = (await plans.storeDraft({ report: bristolReport, uploadId, contentSha256, storedAt, uploadedBy: staffUploader('bristol') })).planId;
+  draftId = (await storeReportDraft({ uploads, plans }, BRISTOL_REPORT, { uploadedBy: staffUploader('bristol') })).planId;
   client.destroy();
 }, 180_000);
 
