@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-uploa
 import type { Plan, PlanItem } from '../../shared/domain/plan.ts';
 import { renderActionPlanPdf } from '../helpers/pdf-generators.ts';
 import { waitFor } from '../helpers/approval-flow.ts';
-import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
+import { storePlanRevision } from '../helpers/stored-plans.ts';
 
 /**
  * Item, action and owner counters in sort keys were fixed-width (4, 2 and 2 digits): the 10,000th
@@ -70,20 +70,7 @@ describe('a plan with more than 9,999 items, an item with more than 99 actions a
       summary: null,
       warnings: [],
     };
-    const uploadId = randomUUID();
-    const at = '2026-06-01T10:00:00.000Z';
-    await uploads.create({
-      uploadId,
-      kind: 'plan',
-      object: { bucket: 'uploads', key: 'uploads/plans/huge.pdf' },
-      fileName: 'huge.pdf',
-      sizeBytes: 1,
-      status: 'analysing',
-      createdAt: at,
-      updatedAt: at,
-    });
-    const contentSha256 = createHash('sha256').update(JSON.stringify(plan)).digest('hex');
-    const stored = await plans.storeRevision({ plan, uploadId, contentSha256, storedAt: at, uploadedBy: ADMIN_UPLOADER });
+    const stored = await storePlanRevision({ uploads, plans }, plan, { storedAt: '2026-06-01T10:00:00.000Z' });
     expect(stored).toMatchObject({ planId: 'huge-2026-05-01', revision: 1, created: true });
 
     const read = await plans.listItems(stored.planId);
