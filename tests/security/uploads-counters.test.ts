@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createLocalIngestion } from '../../infra/local/local-ingestion.ts';
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore, numberOfSortKeyField, sortKeyNumber } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import type { Plan, PlanItem } from '../../shared/domain/plan.ts';
-import { renderActionPlanPdf } from '../helpers/pdf-generators.ts';
 import { waitFor } from '../helpers/approval-flow.ts';
+import { freshLocalIngestion } from '../helpers/local-ingestion.ts';
+import { renderActionPlanPdf } from '../helpers/pdf-generators.ts';
 import { storePlanRevision } from '../helpers/stored-plans.ts';
 
 /**
@@ -101,13 +98,7 @@ describe('a plan with more than 9,999 items, an item with more than 99 actions a
 
 describe('an action plan PDF with an item of more than 99 actions, uploaded locally', () => {
   it('ends parsed (it used to hang in "analysing" after a RangeError nobody saw)', async () => {
-    const objectsDir = await mkdtemp(join(tmpdir(), 'counters-'));
-    const ingestion = await createLocalIngestion({
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      tableName: `counters-${randomUUID()}`,
-      objectsDir,
-      log: () => undefined,
-    });
+    const ingestion = await freshLocalIngestion('counters', { log: () => undefined });
     try {
       const header = ['No.', 'Recommendation', 'Agreed / Partly Agreed / Not Agreed', 'Action', 'Responsible', 'Target date'];
       const rows = [
@@ -129,8 +120,7 @@ describe('an action plan PDF with an item of more than 99 actions, uploaded loca
       const plan = await ingestion.plans.getPlan(done.planId!);
       expect(plan).toMatchObject({ itemCount: 1, actionCount: 105 });
     } finally {
-      ingestion.close();
-      await rm(objectsDir, { recursive: true, force: true });
+      await ingestion.close();
     }
   }, 120_000);
 });
