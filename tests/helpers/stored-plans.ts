@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Plan } from '../../shared/domain/plan.ts';
 import type { Report } from '../../shared/domain/report.ts';
 import type { PlanStore, StoreRevisionResult } from '../../shared/ports/plan-store.ts';
-import type { UploadStore } from '../../shared/ports/upload-store.ts';
+import type { UploadKind, UploadStore } from '../../shared/ports/upload-store.ts';
 import type { Uploader } from '../../shared/domain/access.ts';
 import { ADMIN_UPLOADER } from './uploaders.ts';
 
@@ -37,7 +37,7 @@ export async function storeReportDraft(
   return stores.plans.storeDraft({ report, uploadId, contentSha256: contentHashOf(report), storedAt, uploadedBy: options.uploadedBy ?? ADMIN_UPLOADER });
 }
 
-async function analysingUpload(uploads: UploadStore, kind: 'plan' | 'report', fileName: string, at: string): Promise<string> {
+async function analysingUpload(uploads: UploadStore, kind: UploadKind, fileName: string, at: string): Promise<string> {
   const uploadId = randomUUID();
   await uploads.create({
     uploadId,
