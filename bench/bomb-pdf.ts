@@ -46,17 +46,11 @@ async function bomb(where: 'in-process' | 'worker'): Promise<Record<string, numb
 
 async function eventLoop(where: 'in-process' | 'worker'): Promise<Record<string, number | string>> {
   const { loadRows } = await import('../tests/helpers/fixtures.ts');
-  const { renderRowsAsPdf, A4_LANDSCAPE } = await import('../tests/helpers/pdf-generators.ts');
+  const { renderActionPlanPdf, LIVERPOOL_COLUMN_WIDTHS } = await import('../tests/helpers/pdf-generators.ts');
   const { header, rows } = loadRows('hmp-liverpool-2018');
-  const bytes = await renderRowsAsPdf(header, [...rows, ...rows], {
-    producer: 'pdf-lib',
-    font: 'Helvetica',
-    rules: 'grid',
-    ...A4_LANDSCAPE,
-    margin: 36,
-    fontSize: 9,
-    columnWidths: [50, 200, 90, 200, 150, 79.89],
+  const bytes = await renderActionPlanPdf(header, [...rows, ...rows], {
     titleLines: ['Action Plan: HMP Generated', 'Report Published: 3 March 2026'],
+    columnWidths: LIVERPOOL_COLUMN_WIDTHS,
   });
   const analyser = await analyserFor(where);
   const delay = monitorEventLoopDelay({ resolution: 10 });

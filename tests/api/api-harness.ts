@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,8 +18,7 @@ import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-uploa
 import type { Role } from '../../shared/domain/access.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
 import type { Report } from '../../shared/domain/report.ts';
-import { storePlanRevision } from '../helpers/stored-plans.ts';
-import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
+import { storePlanRevision, storeReportDraft } from '../helpers/stored-plans.ts';
 
 /**
  * The query API as a client sees it locally: a fresh table in DynamoDB Local, the local gateway (the
@@ -74,19 +73,7 @@ export async function startApi(options: { receiveUpload?: (key: string, bytes: U
   }
 
   async function seedDraft(report: Report, storedAt = '2026-01-10T10:00:00.000Z') {
-    const uploadId = randomUUID();
-    await uploads.create({
-      uploadId,
-      kind: 'report',
-      object: { bucket: 'uploads', key: `uploads/reports/${uploadId}.pdf` },
-      fileName: report.source,
-      sizeBytes: 1000,
-      status: 'analysing',
-      createdAt: storedAt,
-      updatedAt: storedAt,
-    });
-    const contentSha256 = createHash('sha256').update(JSON.stringify(report)).digest('hex');
-    return plans.storeDraft({ report, uploadId, contentSha256, storedAt, uploadedBy: ADMIN_UPLOADER });
+    return storeReportDraft({ uploads, plans }, report, { storedAt });
   }
 
   async function stop() {

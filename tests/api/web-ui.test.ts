@@ -8,10 +8,11 @@ import { resetApprovalApiDependencies } from '../../functions/lib/approval-runti
 import { type LocalApproval, startLocalApproval } from '../../infra/local/local-approval.ts';
 import { createWebUi, type WebUiHandler } from '../../infra/local/web-ui.ts';
 import { OutboxEmailSender } from '../../shared/adapters/local/outbox-email-sender.ts';
-import type { Report } from '../../shared/domain/report.ts';
 import { SENT_FOR_APPROVAL_MESSAGE } from '../../shared/presentation/web/plan-page.ts';
 import { waitFor, waitForEmails } from '../helpers/approval-flow.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { BRISTOL_REPORT } from '../helpers/reports.ts';
+import { signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 import { type Api, startApi } from './api-harness.ts';
 
 /**
@@ -32,15 +33,6 @@ const outbox = mkdtempSync(join(tmpdir(), 'web-ui-outbox-'));
 const notADirectory = join(outbox, 'not-a-folder.txt');
 const unhandled: string[] = [];
 
-const bristolReport: Report = {
-  source: 'bristol-report.pdf',
-  establishment: 'HMP Bristol',
-  reportPublished: '2026-01-05',
-  inspection: null,
-  items: [{ ref: '1.1', kind: 'recommendation', addressee: 'To the Governor', section: 'Safety', text: 'Reduce violence.' }],
-  warnings: [],
-};
-
 async function serve(handler: WebUiHandler): Promise<{ server: Server; baseUrl: string }> {
   const created = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
     void handler(request, response).then((handled) => {
@@ -53,17 +45,7 @@ async function serve(handler: WebUiHandler): Promise<{ server: Server; baseUrl: 
   return { server: created, baseUrl: `http://127.0.0.1:${(created.address() as AddressInfo).port}` };
 }
 
-/** Signs in as an admin; the session cookie to send. */
-async function signIn(base: string): Promise<string> {
-  const response = await fetch(`${base}/ui/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-    body: new URLSearchParams({ name: 'Ada Admin', role: 'admin', establishment: '' }).toString(),
-  });
-  expect(response.status).toBe(303);
-  return response.headers.get('set-cookie')!.split(';')[0]!;
-}
+const ADMIN = { name: 'Ada Admin', role: 'admin' };
 
 async function get(path: string, base = baseUrl, cookie = session) {
   const response = await fetch(base + path, { redirect: 'manual', headers: { cookie } });
@@ -88,14 +70,14 @@ beforeAll(async () => {
   resetApprovalApiDependencies();
   liverpoolId = (await api.seedPlan(loadTruth('hmp-liverpool-2018'))).planId;
   longLartinId = (await api.seedPlan(loadTruth('hmp-long-lartin-2023'))).planId;
-  draftId = (await api.seedDraft(bristolReport)).planId;
+  draftId = (await api.seedDraft(BRISTOL_REPORT)).planId;
   const sender = new OutboxEmailSender({ directory: outbox, clock: { now: () => new Date('2026-03-01T09:00:00Z') } });
   emailId = (await sender.send({ to: ['ann@example.gov.uk'], subject: 'Please approve <now>', text: 'Text', html: '<p>Hi</p>', category: 'approval-request' })).messageId;
   writeFileSync(notADirectory, 'x');
   ({ server, baseUrl } = await serve(
     createWebUi({ uploadToken: async () => 'local-token-123', outboxDir: outbox, now: () => new Date('2018-06-01T12:00:00Z') }),
   ));
-  session = await signIn(baseUrl);
+  session = await signInToWebUi(baseUrl, ADMIN);
 }, 60_000);
 
 afterAll(async () => {
@@ -246,7 +228,7 @@ describe('the other pages', () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const broken = await serve(createWebUi({ uploadToken: async () => 't', outboxDir: notADirectory }));
     try {
-      const response = await get('/outbox', broken.baseUrl, await signIn(broken.baseUrl));
+      const response = await get('/outbox', broken.baseUrl, await signInToWebUi(broken.baseUrl, ADMIN));
       expect(response.status).toBe(500);
       expect(response.text).toContain('Sorry, there is a problem with the service');
       expect(errors).toHaveBeenCalled();

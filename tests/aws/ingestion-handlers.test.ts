@@ -10,11 +10,11 @@ import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-ana
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
-import { UPLOAD_PREFIXES, uploadIdOf, uploadKindOf, uploadRequestIdOf } from '../../shared/domain/uploads.ts';
+import { uploadIdOf } from '../../shared/domain/uploads.ts';
 import type { TextractResponse } from '../../shared/extraction/textract-response.ts';
 import { collect } from '../helpers/collect.ts';
 import { fixturePath, loadTruth } from '../helpers/fixtures.ts';
-import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
+import { ADMIN_UPLOADER, recordUploadRequest } from '../helpers/uploaders.ts';
 
 /**
  * The three ingestion functions as Lambda runs them (middy, zod, Powertools), against the real
@@ -70,20 +70,8 @@ function objectCreated(key: string, versionId = 'v1') {
 }
 
 /** The upload request POST /uploads records for a key (`<prefix><uuid>/<file>`), by an admin. */
-async function grantUpload(key: string) {
-  const kind = uploadKindOf(key)!;
-  expect(key.startsWith(UPLOAD_PREFIXES[kind])).toBe(true);
-  await uploads.createRequest({
-    uploadId: uploadRequestIdOf(key)!,
-    kind,
-    object: { bucket: BUCKET, key },
-    requestedBy: ADMIN_UPLOADER.subject,
-    establishmentId: null,
-    role: 'admin',
-    email: ADMIN_UPLOADER.email,
-    createdAt: '2026-11-23T09:59:00.000Z',
-    urlExpiresAt: '2026-11-23T10:14:00.000Z',
-  });
+function grantUpload(key: string) {
+  return recordUploadRequest(uploads, key, { bucket: BUCKET, createdAt: '2026-11-23T09:59:00.000Z', urlExpiresAt: '2026-11-23T10:14:00.000Z' });
 }
 
 function textractDone(jobId: string, uploadId: string, status = 'SUCCEEDED') {

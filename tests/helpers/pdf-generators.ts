@@ -66,6 +66,47 @@ export async function renderRowsAsPdf(
   return surface.save();
 }
 
+/**
+ * How the tests print a six-column action plan when the producer is not what they test: pdf-lib,
+ * Helvetica at 9pt, a full grid, A4 landscape with 36pt margins, columns that fill the width.
+ */
+export const ACTION_PLAN_TABLE_LAYOUT: PdfTableLayout = {
+  producer: 'pdf-lib',
+  font: 'Helvetica',
+  rules: 'grid',
+  ...A4_LANDSCAPE,
+  margin: 36,
+  fontSize: 9,
+  columnWidths: [40, 180, 110, 200, 120, 119.89],
+};
+
+/** Six columns as wide as the Liverpool 2018 plan's rows want them at 9pt on A4 landscape. */
+export const LIVERPOOL_COLUMN_WIDTHS = [50, 200, 90, 200, 150, 79.89];
+
+/**
+ * A six-column action plan printed in `ACTION_PLAN_TABLE_LAYOUT`, with its title lines above the
+ * table (and summary lines after it), in that layout's columns unless others are given.
+ */
+export function renderActionPlanPdf(
+  header: string[],
+  rows: string[][],
+  { titleLines, trailingLines, columnWidths = ACTION_PLAN_TABLE_LAYOUT.columnWidths }: ActionPlanPrint,
+): Promise<Uint8Array> {
+  return renderRowsAsPdf(header, rows, {
+    ...ACTION_PLAN_TABLE_LAYOUT,
+    columnWidths,
+    titleLines,
+    ...(trailingLines ? { trailingLines } : {}),
+  });
+}
+
+export interface ActionPlanPrint {
+  /** "Action Plan: HMP Brixton", "Report Published: 4 February 2026". */
+  titleLines: string[];
+  trailingLines?: string[];
+  columnWidths?: number[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Producers
 

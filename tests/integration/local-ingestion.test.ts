@@ -1,34 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocalIngestion } from '../../infra/local/local-ingestion.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { draftItemsOf } from '../../shared/domain/draft-plan.ts';
 import type { Report } from '../../shared/domain/report.ts';
 import { mendedTruthItems } from '../helpers/fixture-documents.ts';
 import { fixturePath, readFixtureJson } from '../helpers/fixtures.ts';
+import { type FreshLocalIngestion, freshLocalIngestion } from '../helpers/local-ingestion.ts';
 import { drawPdf } from '../helpers/pdf-generators.ts';
 
 /**
  * The local twin of the AWS ingestion path, end to end: the real Liverpool report PDF uploaded under
  * uploads/reports/ starts a draft plan, and the real action plan PDF uploaded after it fills it in.
  */
-let objectsDir: string;
-let ingestion: Awaited<ReturnType<typeof createLocalIngestion>>;
+let ingestion: FreshLocalIngestion;
 beforeAll(async () => {
-  objectsDir = await mkdtemp(join(tmpdir(), 'local-ingestion-'));
-  ingestion = await createLocalIngestion({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `ingestion-${randomUUID()}`,
-    objectsDir,
-  });
+  ingestion = await freshLocalIngestion('local-ingestion');
 });
-afterAll(async () => {
-  ingestion.close();
-  await rm(objectsDir, { recursive: true, force: true });
-});
+afterAll(() => ingestion.close());
 
 const PLAN_ID = 'liverpool-2018-01-19';
 const readPdf = (relative: string) => new Uint8Array(readFileSync(fixturePath(relative)));

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlreadyRunningError, type LocalStack, PortInUseError, resetLocalData, runningStack, startLocalStack } from '../../infra/local/local-stack.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 
 /**
  * `npm start`'s stack: one per data folder (a second start says where the first runs), a port
@@ -30,14 +32,8 @@ afterAll(async () => {
 
 describe('the local stack', () => {
   it('serves the web UI and the API on one port', async () => {
-    const signIn = await fetch(`${stack.baseUrl}/ui/sign-in`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: stack.baseUrl },
-      body: new URLSearchParams({ name: 'Vera Viewer', role: 'viewer' }).toString(),
-    });
-    expect(signIn.status).toBe(303);
-    const home = await fetch(`${stack.baseUrl}/`, { headers: { cookie: signIn.headers.get('set-cookie')!.split(';')[0]! } });
+    const cookie = await signInToWebUi(stack.baseUrl, { name: 'Vera Viewer', role: 'viewer' });
+    const home = await fetch(`${stack.baseUrl}/`, { headers: { cookie } });
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('<h1>Plans</h1>');
     const api = await fetch(`${stack.baseUrl}/plans`);
@@ -69,13 +65,3 @@ describe('the local stack', () => {
     expect(existsSync(dataDir)).toBe(false);
   });
 });
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) =>
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }),
-  );
-}

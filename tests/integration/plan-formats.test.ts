@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-analyser.ts';
 import { extractPlan } from '../../shared/usecases/extract-plan.ts';
-import { A4_LANDSCAPE, renderRowsAsPdf } from '../helpers/pdf-generators.ts';
+import { renderActionPlanPdf } from '../helpers/pdf-generators.ts';
 
 /**
  * The 2015 format has no fixture PDF: a plan in its shape (Accepted / Rejected decisions, several
@@ -22,14 +22,7 @@ const ROWS = [
 
 describe('the 2015 Accepted/Rejected format, printed and read back', () => {
   it('reads decisions, kinds, several owners and targets, and the housekeeping summary', async () => {
-    const bytes = await renderRowsAsPdf(HEADER, ROWS, {
-      producer: 'pdf-lib',
-      font: 'Helvetica',
-      rules: 'grid',
-      ...A4_LANDSCAPE,
-      margin: 36,
-      fontSize: 9,
-      columnWidths: [40, 180, 110, 200, 120, 119.89],
+    const bytes = await renderActionPlanPdf(HEADER, ROWS, {
       titleLines: ['Action Plan: HMP Exampleton', 'Report Published: 4 February 2016'],
       trailingLines: [
         'Recommendations',

@@ -1,11 +1,12 @@
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { allowedHostHeaders, refuseForeignHosts } from '../../infra/local/local-hosts.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 /**
  * `npm start` is not an open door on the network: the server and DynamoDB Local listen on the
@@ -138,13 +139,3 @@ describe('the Host headers allowed', () => {
     expect(calls).toEqual([421, 421]);
   });
 });
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) =>
-    server.listen(0, () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    }),
-  );
-}

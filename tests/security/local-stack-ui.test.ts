@@ -1,6 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -9,10 +7,12 @@ import { type LocalStack, startLocalStack, TABLE_NAME, UPLOAD_PAGE_TOKEN_SECONDS
 import { createDocumentClient } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
-import type { Report } from '../../shared/domain/report.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
-import { storePlanRevision } from '../helpers/stored-plans.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { BRISTOL_REPORT } from '../helpers/reports.ts';
+import { storePlanRevision, storeReportDraft } from '../helpers/stored-plans.ts';
 import { staffUploader } from '../helpers/uploaders.ts';
+import { postSignInForm, sessionCookieOf, signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 
 /**
  * The local web UI (`npm start`'s) is not an admin console open to whoever reaches it: every page
@@ -28,15 +28,6 @@ let base: string;
 let liverpoolId: string;
 let draftId: string;
 
-const bristolReport: Report = {
-  source: 'bristol-report.pdf',
-  establishment: 'HMP Bristol',
-  reportPublished: '2026-01-05',
-  inspection: null,
-  items: [{ ref: '1.1', kind: 'recommendation', addressee: 'To the Governor', section: 'Safety', text: 'Reduce violence.' }],
-  warnings: [],
-};
-
 beforeAll(async () => {
   stack = await startLocalStack({ dataDir, port: await freePort(), signingKeyPath: join(dataDir, 'dev-signing-key') });
   base = stack.baseUrl;
@@ -44,20 +35,7 @@ beforeAll(async () => {
   const plans = new DynamoPlanStore({ client, tableName: TABLE_NAME });
   const uploads = new DynamoUploadStore({ client, tableName: TABLE_NAME });
   liverpoolId = (await storePlanRevision({ uploads, plans }, loadTruth('hmp-liverpool-2018'))).planId;
-  const uploadId = randomUUID();
-  const storedAt = new Date().toISOString();
-  await uploads.create({
-    uploadId,
-    kind: 'report',
-    object: { bucket: 'uploads', key: `uploads/reports/${uploadId}.pdf` },
-    fileName: bristolReport.source,
-    sizeBytes: 1000,
-    status: 'analysing',
-    createdAt: storedAt,
-    updatedAt: storedAt,
-  });
-  const contentSha256 = createHash('sha256').update(JSON.stringify(bristolReport)).digest('hex');
-  draftId = (await plans.storeDraft({ report: bristolReport, uploadId, contentSha256, storedAt, uploadedBy: staffUploader('bristol') })).planId;
+  draftId = (await storeReportDraft({ uploads, plans }, BRISTOL_REPORT, { uploadedBy: staffUploader('bristol') })).planId;
   client.destroy();
 }, 180_000);
 
@@ -67,21 +45,11 @@ afterAll(async () => {
 });
 
 async function signIn(fields: Record<string, string>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/ui/sign-in`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, ...headers },
-    body: new URLSearchParams(fields).toString(),
-  });
-  const setCookie = response.headers.get('set-cookie');
-  return { status: response.status, location: response.headers.get('location'), setCookie, cookie: setCookie?.split(';')[0] ?? '', text: await response.text() };
+  const response = await postSignInForm(base, fields, headers);
+  return { status: response.status, location: response.headers.get('location'), setCookie: response.headers.get('set-cookie'), cookie: sessionCookieOf(response), text: await response.text() };
 }
 
-async function as(name: string, role: string, establishment = '') {
-  const signed = await signIn({ name, role, establishment });
-  expect(signed.status).toBe(303);
-  return signed.cookie;
-}
+const as = (name: string, role: string, establishment = '') => signInToWebUi(base, { name, role, establishment });
 
 async function get(path: string, cookie?: string) {
   const response = await fetch(base + path, { redirect: 'manual', headers: cookie ? { cookie } : {} });
@@ -253,13 +221,3 @@ describe('the upload page', () => {
     expect(tokenOf(page.text)).toBeUndefined();
   });
 });
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) =>
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }),
-  );
-}

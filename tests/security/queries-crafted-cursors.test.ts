@@ -5,6 +5,7 @@ import { createWebUi } from '../../infra/local/web-ui.ts';
 import type { Plan } from '../../shared/domain/plan.ts';
 import { type Api, startApi } from '../api/api-harness.ts';
 import { loadTruth } from '../helpers/fixtures.ts';
+import { signInToWebUi } from '../helpers/web-ui-sign-in.ts';
 
 /**
  * Cursors a client made up, through the API on DynamoDB Local: whatever is passed as `cursor` on a
@@ -46,11 +47,23 @@ function withCursor(route: Route, cursor: string): string {
   return `${PAGED[route]}&cursor=${encodeURIComponent(cursor)}`;
 }
 
-/** The store's start key inside a genuine cursor of `route`, changed by `change`, wrapped again as that route's cursor. */
-function tamperedKey(route: Route, change: (key: Record<string, unknown>) => Record<string, unknown>): string {
-  const envelope = JSON.parse(unb64(genuine[route])) as Record<string, unknown>;
+type KeyChange = (key: Record<string, unknown>) => Record<string, unknown>;
+
+/** The store's start key inside `cursor`, changed by `change`, wrapped again in the cursor's envelope. */
+function withStartKeyChanged(cursor: string, change: KeyChange): string {
+  const envelope = JSON.parse(unb64(cursor)) as Record<string, unknown>;
   const key = JSON.parse(unb64(envelope.c as string)) as Record<string, unknown>;
   return b64(JSON.stringify({ ...envelope, c: b64(JSON.stringify(change({ ...key }))) }));
+}
+
+/** A genuine cursor of `route` with its start key changed by `change`. */
+function tamperedKey(route: Route, change: KeyChange): string {
+  return withStartKeyChanged(genuine[route], change);
+}
+
+/** A genuine cursor of `route` with its start key changed by `change` is refused as `expectRefused` says. */
+async function expectStartKeyRefused(route: Route, change: KeyChange, what: string) {
+  expectRefused(await get(withCursor(route, tamperedKey(route, change))), what);
 }
 
 /** A genuine cursor's envelope with its inner cursor replaced. */
@@ -150,67 +163,58 @@ describe('a cursor of another query', () => {
 
 describe('a start key outside the partition or range queried', () => {
   it('/plans: another index partition, a sort key past the range, a table key of another record', async () => {
-    expectRefused(await get(withCursor('plans', tamperedKey('plans', (key) => ({ ...key, gsi2pk: 'ESTABLISHMENTS' })))), 'partition');
-    expectRefused(await get(withCursor('plans', tamperedKey('plans', (key) => ({ ...key, gsi2sk: '~~~~' })))), 'past the range');
-    expectRefused(
-      await get(withCursor('plans', tamperedKey('plans', (key) => ({ ...key, pk: 'PLAN#elsewhere-2020-01-01' })))),
-      'table key of another plan',
-    );
-    expectRefused(await get(withCursor('plans', tamperedKey('plans', (key) => ({ ...key, sk: 'REVISION#000001' })))), 'a revision record');
-    expectRefused(await get(withCursor('plans', tamperedKey('plans', (key) => ({ ...key, gsi2sk: 5 })))), 'a number');
-    expectRefused(await get(withCursor('plans', tamperedKey('plans', ({ gsi2sk: _gone, ...key }) => key))), 'a key attribute missing');
+    await expectStartKeyRefused('plans', (key) => ({ ...key, gsi2pk: 'ESTABLISHMENTS' }), 'partition');
+    await expectStartKeyRefused('plans', (key) => ({ ...key, gsi2sk: '~~~~' }), 'past the range');
+    await expectStartKeyRefused('plans', (key) => ({ ...key, pk: 'PLAN#elsewhere-2020-01-01' }), 'table key of another plan');
+    await expectStartKeyRefused('plans', (key) => ({ ...key, sk: 'REVISION#000001' }), 'a revision record');
+    await expectStartKeyRefused('plans', (key) => ({ ...key, gsi2sk: 5 }), 'a number');
+    await expectStartKeyRefused('plans', ({ gsi2sk: _gone, ...key }) => key, 'a key attribute missing');
   });
 
   it('/plans?establishment=: another establishment, a date past `to`', async () => {
     const route = 'plansOfEstablishment';
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi1pk: 'ESTABLISHMENT#long-lartin' })))), 'partition');
-    expectRefused(
-      await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi1pk: 'ESTABLISHMENT#long-lartin', gsi1sk: '2023-04-12#long-lartin-2023-04-12', pk: 'PLAN#long-lartin-2023-04-12' })))),
-      'another establishment, consistent keys',
-    );
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi1pk: 'ESTABLISHMENT#long-lartin' }), 'partition');
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi1pk: 'ESTABLISHMENT#long-lartin', gsi1sk: '2023-04-12#long-lartin-2023-04-12', pk: 'PLAN#long-lartin-2023-04-12' }), 'another establishment, consistent keys');
     const dated = '/plans?establishment=liverpool&to=2022-01-01&limit=1';
     const first = await get(dated);
     expect(first.body.cursor).toEqual(expect.any(String));
-    const envelope = JSON.parse(unb64(first.body.cursor)) as Record<string, unknown>;
-    const key = JSON.parse(unb64(envelope.c as string)) as Record<string, unknown>;
-    const past = b64(JSON.stringify({ ...envelope, c: b64(JSON.stringify({ ...key, gsi1sk: '2025-01-01#liverpool-2025-01-01', pk: 'PLAN#liverpool-2025-01-01' })) }));
+    const past = withStartKeyChanged(first.body.cursor, (key) => ({ ...key, gsi1sk: '2025-01-01#liverpool-2025-01-01', pk: 'PLAN#liverpool-2025-01-01' }));
     expectRefused(await get(`${dated}&cursor=${past}`), 'a date past to');
   });
 
   it('/plans/{id}/items: another plan, an old revision, a record that is not an item', async () => {
     const route = 'items';
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, pk: 'PLAN#long-lartin-2023-04-12' })))), 'another plan');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, sk: 'REV#000001#ITEM#0001' })))), 'revision 1 (history)');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, sk: 'PLAN' })))), 'the plan record');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, sk: 'AUDIT#2026-01-01#x' })))), 'an audit entry');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi1pk: 'OWNER#governor' })))), 'an extra attribute');
+    await expectStartKeyRefused(route, (key) => ({ ...key, pk: 'PLAN#long-lartin-2023-04-12' }), 'another plan');
+    await expectStartKeyRefused(route, (key) => ({ ...key, sk: 'REV#000001#ITEM#0001' }), 'revision 1 (history)');
+    await expectStartKeyRefused(route, (key) => ({ ...key, sk: 'PLAN' }), 'the plan record');
+    await expectStartKeyRefused(route, (key) => ({ ...key, sk: 'AUDIT#2026-01-01#x' }), 'an audit entry');
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi1pk: 'OWNER#governor' }), 'an extra attribute');
   });
 
   it('/actions?owner=: another owner, another plan’s table key, a date past dueBefore', async () => {
     const route = 'actionsByOwner';
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi1pk: 'OWNER#governor' })))), 'another owner');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi1pk: 'ESTABLISHMENT#liverpool' })))), 'another index partition');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, pk: 'PLAN#long-lartin-2023-04-12' })))), 'another plan');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, sk: 'PLAN' })))), 'not an owner entry');
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi1pk: 'OWNER#governor' }), 'another owner');
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi1pk: 'ESTABLISHMENT#liverpool' }), 'another index partition');
+    await expectStartKeyRefused(route, (key) => ({ ...key, pk: 'PLAN#long-lartin-2023-04-12' }), 'another plan');
+    await expectStartKeyRefused(route, (key) => ({ ...key, sk: 'PLAN' }), 'not an owner entry');
     const dated = '/actions?owner=Head%20of%20Residence&dueBefore=2100-01-01&limit=1';
     const first = await get(dated);
-    const envelope = JSON.parse(unb64(first.body.cursor)) as Record<string, unknown>;
-    const key = JSON.parse(unb64(envelope.c as string)) as Record<string, unknown>;
-    const past = b64(JSON.stringify({ ...envelope, c: b64(JSON.stringify({ ...key, gsi1sk: '9999-12-31#liverpool-2018-01-19#0001#01' })) }));
+    expect(first.body.cursor).toEqual(expect.any(String));
+    const past = withStartKeyChanged(first.body.cursor, (key) => ({ ...key, gsi1sk: '9999-12-31#liverpool-2018-01-19#0001#01' }));
     expectRefused(await get(`${dated}&cursor=${past}`), 'an undated entry past dueBefore');
   });
 
   it('/actions?dueBefore=: another partition, a date past dueBefore, a table key of another record', async () => {
     const route = 'actionsDue';
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi2pk: 'PLANS' })))), 'another partition');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi2sk: '2200-01-01#x#0001#01' })))), 'past dueBefore');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, sk: 'REV#000001#ITEM#0001' })))), 'an item record');
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi2pk: 'PLANS' }), 'another partition');
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi2sk: '2200-01-01#x#0001#01' }), 'past dueBefore');
+    await expectStartKeyRefused(route, (key) => ({ ...key, sk: 'REV#000001#ITEM#0001' }), 'an item record');
   });
 
   it('/establishments: another partition, a table key of another record', async () => {
     const route = 'establishments';
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, gsi2pk: 'PLANS' })))), 'another partition');
-    expectRefused(await get(withCursor(route, tamperedKey(route, (key) => ({ ...key, pk: 'PLAN#liverpool-2018-01-19', sk: 'PLAN' })))), 'a plan record');
+    await expectStartKeyRefused(route, (key) => ({ ...key, gsi2pk: 'PLANS' }), 'another partition');
+    await expectStartKeyRefused(route, (key) => ({ ...key, pk: 'PLAN#liverpool-2018-01-19', sk: 'PLAN' }), 'a plan record');
   });
 
   it('every response matched its OpenAPI operation', () => {
@@ -230,18 +234,9 @@ describe('the local web UI’s plan list, which takes the same cursors', () => {
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const first = await api.request('GET', '/plans?limit=1', { token: await api.token('admin') });
-      const envelope = JSON.parse(unb64(first.body.cursor)) as Record<string, unknown>;
-      const key = JSON.parse(unb64(envelope.c as string)) as Record<string, unknown>;
-      const pastRange = b64(JSON.stringify({ ...envelope, c: b64(JSON.stringify({ ...key, gsi2sk: '~~~~' })) }));
+      const pastRange = withStartKeyChanged(first.body.cursor, (key) => ({ ...key, gsi2sk: '~~~~' }));
       // The UI's pages need a signed-in person (an admin here, who may list every plan).
-      const signedIn = await fetch(`${base}/ui/sign-in`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-        body: new URLSearchParams({ name: 'Ada Admin', role: 'admin', establishment: '' }).toString(),
-      });
-      expect(signedIn.status).toBe(303);
-      const headers = { cookie: signedIn.headers.get('set-cookie')!.split(';')[0]! };
+      const headers = { cookie: await signInToWebUi(base, { name: 'Ada Admin', role: 'admin' }) };
       const genuinePage = await fetch(`${base}/?cursor=${encodeURIComponent(first.body.cursor)}`, { redirect: 'manual', headers });
       expect(genuinePage.status).toBe(200);
       const page = await fetch(`${base}/?cursor=${encodeURIComponent(pastRange)}`, { redirect: 'manual', headers });

@@ -1,4 +1,4 @@
-import { A4_LANDSCAPE, drawPdf, type PdfTableLayout, renderRowsAsPdf } from '../helpers/pdf-generators.ts';
+import { drawPdf, renderActionPlanPdf } from '../helpers/pdf-generators.ts';
 
 /**
  * Small action plans and inspection reports printed for any establishment, for the tenancy tests:
@@ -6,15 +6,8 @@ import { A4_LANDSCAPE, drawPdf, type PdfTableLayout, renderRowsAsPdf } from '../
  * same reader that reads the fixtures finds it.
  */
 const HEADER = ['Ref', 'Recommendation', 'Agreed / Partly Agreed / Not Agreed', 'Action taken / planned', 'Target date', 'Owner'];
-const LAYOUT: PdfTableLayout = {
-  producer: 'pdf-lib',
-  font: 'Helvetica',
-  rules: 'grid',
-  ...A4_LANDSCAPE,
-  margin: 36,
-  fontSize: 9,
-  columnWidths: [40, 180, 110, 200, 120, 119.89],
-};
+/** The title above the table, naming the establishment and the report as the real plans do. */
+const titleLinesOf = ({ establishment, published }: PrintedPlan) => [`Action Plan: ${establishment}`, `Report Published: ${published}`];
 
 export interface PrintedPlan {
   /** As the title prints it: "HMP Brixton". */
@@ -27,23 +20,20 @@ export interface PrintedPlan {
 
 /** An action plan of two agreed recommendations, printed as a ruled table. */
 export function planPdf({ establishment, published, action = 'Training is booked for all staff.' }: PrintedPlan): Promise<Uint8Array> {
-  return renderRowsAsPdf(
+  return renderActionPlanPdf(
     HEADER,
     [
       ['Recommendations To the Governor', '', '', '', '', ''],
       ['1.1', 'Staff should be trained in suicide prevention.', 'Agreed', action, '31/03/2026', 'Head of Safety'],
       ['1.2', 'Cells should be decorated.', 'Agreed', 'A bid has been made.', 'March 2026', 'Governor'],
     ],
-    { ...LAYOUT, titleLines: [`Action Plan: ${establishment}`, `Report Published: ${published}`] },
+    { titleLines: titleLinesOf({ establishment, published }) },
   );
 }
 
 /** An action plan whose table has a heading and no item rows: what a damaged PDF reads as. */
-export function planWithoutItemsPdf({ establishment, published }: PrintedPlan): Promise<Uint8Array> {
-  return renderRowsAsPdf(HEADER, [['Recommendations To the Governor', '', '', '', '', '']], {
-    ...LAYOUT,
-    titleLines: [`Action Plan: ${establishment}`, `Report Published: ${published}`],
-  });
+export function planWithoutItemsPdf(plan: PrintedPlan): Promise<Uint8Array> {
+  return renderActionPlanPdf(HEADER, [['Recommendations To the Governor', '', '', '', '', '']], { titleLines: titleLinesOf(plan) });
 }
 
 /** An inspection report with its two recommendations as numbered paragraphs. */

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocalIngestion, LOCAL_OPERATOR } from '../../infra/local/local-ingestion.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_OPERATOR } from '../../infra/local/local-ingestion.ts';
+import { type FreshLocalIngestion, freshLocalIngestion } from '../helpers/local-ingestion.ts';
 import { ADMIN_UPLOADER, staffUploader } from '../helpers/uploaders.ts';
 import { planPdf, planWithoutItemsPdf, reportPdf } from './tenancy-documents.ts';
 
@@ -13,20 +11,11 @@ import { planPdf, planWithoutItemsPdf, reportPdf } from './tenancy-documents.ts'
  * for another establishment, or with no items, fails with a reason and stores nothing; every
  * revision records who uploaded it.
  */
-let objectsDir: string;
-let ingestion: Awaited<ReturnType<typeof createLocalIngestion>>;
+let ingestion: FreshLocalIngestion;
 beforeAll(async () => {
-  objectsDir = await mkdtemp(join(tmpdir(), 'tenancy-ingestion-'));
-  ingestion = await createLocalIngestion({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    tableName: `tenancy-${randomUUID()}`,
-    objectsDir,
-  });
+  ingestion = await freshLocalIngestion('tenancy-ingestion');
 });
-afterAll(async () => {
-  ingestion.close();
-  await rm(objectsDir, { recursive: true, force: true });
-});
+afterAll(() => ingestion.close());
 
 const liverpoolStaff = staffUploader('liverpool');
 const brixtonStaff = staffUploader('brixton');

@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createLocalIngestion } from '../../infra/local/local-ingestion.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LocalPdfTableAnalyser } from '../../shared/adapters/local/pdf-table-analyser.ts';
 import { WorkerPdfTableAnalyser } from '../../shared/adapters/local/worker-pdf-analyser.ts';
 import { UnreadableDocumentError } from '../../shared/domain/errors.ts';
@@ -15,6 +13,7 @@ import { waitFor } from '../helpers/approval-flow.ts';
 import { flateBombPdf } from '../helpers/bomb-pdfs.ts';
 import { collect } from '../helpers/collect.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
+import { freshLocalIngestion } from '../helpers/local-ingestion.ts';
 
 /**
  * A PDF of about a megabyte whose FlateDecode content expands to a gigabyte drove the local
@@ -59,12 +58,7 @@ describe('a decompression bomb', () => {
   });
 
   it('uploaded locally, fails the upload with that message', async () => {
-    const ingestion = await createLocalIngestion({
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      tableName: `bomb-${randomUUID()}`,
-      objectsDir: join(work, 'objects'),
-      log: () => undefined,
-    });
+    const ingestion = await freshLocalIngestion('bomb', { log: () => undefined });
     try {
       const received = await ingestion.ingestObject(await ingestion.grantUpload('bomb.pdf'), await flateBombPdf(1024));
       const uploadId = (received as { uploadId: string }).uploadId;
@@ -75,7 +69,7 @@ describe('a decompression bomb', () => {
       expect(upload.status).toBe('failed');
       expect(upload.statusReason).toContain('bomb.pdf has a stream that expands to more than 64 MB when decompressed; it cannot be analysed');
     } finally {
-      ingestion.close();
+      await ingestion.close();
     }
   });
 

@@ -1,16 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createLocalIngestion } from '../../infra/local/local-ingestion.ts';
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoPlanStore, numberOfSortKeyField, sortKeyNumber } from '../../shared/adapters/dynamodb/dynamodb-plan-store.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import type { Plan, PlanItem } from '../../shared/domain/plan.ts';
-import { A4_LANDSCAPE, renderRowsAsPdf } from '../helpers/pdf-generators.ts';
 import { waitFor } from '../helpers/approval-flow.ts';
-import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
+import { freshLocalIngestion } from '../helpers/local-ingestion.ts';
+import { renderActionPlanPdf } from '../helpers/pdf-generators.ts';
+import { storePlanRevision } from '../helpers/stored-plans.ts';
 
 /**
  * Item, action and owner counters in sort keys were fixed-width (4, 2 and 2 digits): the 10,000th
@@ -70,20 +67,7 @@ describe('a plan with more than 9,999 items, an item with more than 99 actions a
       summary: null,
       warnings: [],
     };
-    const uploadId = randomUUID();
-    const at = '2026-06-01T10:00:00.000Z';
-    await uploads.create({
-      uploadId,
-      kind: 'plan',
-      object: { bucket: 'uploads', key: 'uploads/plans/huge.pdf' },
-      fileName: 'huge.pdf',
-      sizeBytes: 1,
-      status: 'analysing',
-      createdAt: at,
-      updatedAt: at,
-    });
-    const contentSha256 = createHash('sha256').update(JSON.stringify(plan)).digest('hex');
-    const stored = await plans.storeRevision({ plan, uploadId, contentSha256, storedAt: at, uploadedBy: ADMIN_UPLOADER });
+    const stored = await storePlanRevision({ uploads, plans }, plan, { storedAt: '2026-06-01T10:00:00.000Z' });
     expect(stored).toMatchObject({ planId: 'huge-2026-05-01', revision: 1, created: true });
 
     const read = await plans.listItems(stored.planId);
@@ -114,13 +98,7 @@ describe('a plan with more than 9,999 items, an item with more than 99 actions a
 
 describe('an action plan PDF with an item of more than 99 actions, uploaded locally', () => {
   it('ends parsed (it used to hang in "analysing" after a RangeError nobody saw)', async () => {
-    const objectsDir = await mkdtemp(join(tmpdir(), 'counters-'));
-    const ingestion = await createLocalIngestion({
-      dynamodbEndpoint: inject('dynamodbEndpoint'),
-      tableName: `counters-${randomUUID()}`,
-      objectsDir,
-      log: () => undefined,
-    });
+    const ingestion = await freshLocalIngestion('counters', { log: () => undefined });
     try {
       const header = ['No.', 'Recommendation', 'Agreed / Partly Agreed / Not Agreed', 'Action', 'Responsible', 'Target date'];
       const rows = [
@@ -128,14 +106,7 @@ describe('an action plan PDF with an item of more than 99 actions, uploaded loca
         ['1.1', 'Many things should be done.', 'Agreed', 'Action 1.', 'Governor', '31/03/2027'],
         ...Array.from({ length: 104 }, (_, i) => ['', '', '', `Action ${i + 2}.`, 'Governor', '31/03/2027']),
       ];
-      const bytes = await renderRowsAsPdf(header, rows, {
-        producer: 'pdf-lib',
-        font: 'Helvetica',
-        rules: 'grid',
-        ...A4_LANDSCAPE,
-        margin: 36,
-        fontSize: 9,
-        columnWidths: [40, 200, 110, 200, 100, 119.89],
+      const bytes = await renderActionPlanPdf(header, rows, {
         titleLines: ['Action Plan: HMP Exampleton', 'Report Published: 4 February 2026'],
       });
       const received = await ingestion.ingestObject(await ingestion.grantUpload('many-actions.pdf'), bytes);
@@ -149,8 +120,7 @@ describe('an action plan PDF with an item of more than 99 actions, uploaded loca
       const plan = await ingestion.plans.getPlan(done.planId!);
       expect(plan).toMatchObject({ itemCount: 1, actionCount: 105 });
     } finally {
-      ingestion.close();
-      await rm(objectsDir, { recursive: true, force: true });
+      await ingestion.close();
     }
   }, 120_000);
 });

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devSigningKey, mintDevToken } from '../../infra/local/dev-tokens.ts';
 import { loadRows } from '../helpers/fixtures.ts';
-import { A4_LANDSCAPE, renderRowsAsPdf } from '../helpers/pdf-generators.ts';
+import { freePort } from '../helpers/free-port.ts';
+import { LIVERPOOL_COLUMN_WIDTHS, renderActionPlanPdf } from '../helpers/pdf-generators.ts';
 
 /**
  * The fault: the local stack is killed (kill -9) while it analyses an upload. Before, the upload
@@ -107,15 +107,9 @@ describe('the local stack killed with kill -9 in the middle of an analysis', () 
 
     // A long plan: the Liverpool rows three times over (tens of pages).
     const { header, rows } = loadRows('hmp-liverpool-2018');
-    const bytes = await renderRowsAsPdf(header, [...rows, ...rows, ...rows], {
-      producer: 'pdf-lib',
-      font: 'Helvetica',
-      rules: 'grid',
-      ...A4_LANDSCAPE,
-      margin: 36,
-      fontSize: 9,
-      columnWidths: [50, 200, 90, 200, 150, 79.89],
+    const bytes = await renderActionPlanPdf(header, [...rows, ...rows, ...rows], {
       titleLines: ['Action Plan: HMP Restartton', 'Report Published: 3 March 2026'],
+      columnWidths: LIVERPOOL_COLUMN_WIDTHS,
     });
     const granted = await api('POST', '/uploads', { kind: 'plan', fileName: 'long plan.pdf' });
     expect(granted.status).toBe(201);
@@ -149,13 +143,3 @@ describe('the local stack killed with kill -9 in the middle of an analysis', () 
     await until(async () => (javaOfThisStack().length === 0 ? true : null), 'the JVM to end', 15_000);
   }, 400_000);
 });
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) =>
-    server.listen(0, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    }),
-  );
-}

@@ -8,11 +8,11 @@ import { createLocalIngestion } from '../../infra/local/local-ingestion.ts';
 import { createDocumentClient, createTable } from '../../shared/adapters/dynamodb/dynamodb-client.ts';
 import { DynamoUploadStore } from '../../shared/adapters/dynamodb/dynamodb-upload-store.ts';
 import { FolderObjectStore } from '../../shared/adapters/local/folder-object-store.ts';
-import { uploadIdOf, uploadKindOf } from '../../shared/domain/uploads.ts';
-import type { Upload } from '../../shared/ports/upload-store.ts';
+import { UPLOAD_PREFIXES, uploadIdOf, uploadKindOf } from '../../shared/domain/uploads.ts';
+import type { Upload, UploadKind } from '../../shared/ports/upload-store.ts';
 import { waitFor } from '../helpers/approval-flow.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
-import { ADMIN_UPLOADER } from '../helpers/uploaders.ts';
+import { ADMIN_UPLOADER, recordUploadRequest } from '../helpers/uploaders.ts';
 
 /**
  * The local stack stopped (Ctrl-C, a crash, kill -9) while uploads were queued or analysing: their
@@ -40,20 +40,9 @@ afterAll(async () => {
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
 /** An object key an upload request granted (as POST /uploads does), so ingestion knows who uploads. */
-async function grantedKey(kind: 'plan' | 'report', fileName: string): Promise<string> {
-  const requestId = randomUUID();
-  const key = `uploads/${kind}s/${requestId}/${fileName}`;
-  await uploads.createRequest({
-    uploadId: requestId,
-    kind,
-    object: { bucket: 'uploads', key },
-    requestedBy: ADMIN_UPLOADER.subject,
-    establishmentId: ADMIN_UPLOADER.establishmentId,
-    role: ADMIN_UPLOADER.role,
-    email: ADMIN_UPLOADER.email,
-    createdAt: minutesAgo(30 * 60),
-    urlExpiresAt: minutesAgo(30 * 60),
-  });
+async function grantedKey(kind: UploadKind, fileName: string): Promise<string> {
+  const key = `${UPLOAD_PREFIXES[kind]}${randomUUID()}/${fileName}`;
+  await recordUploadRequest(uploads, key, { createdAt: minutesAgo(30 * 60) });
   return key;
 }
 

@@ -42,9 +42,12 @@ beforeAll(async () => {
 });
 afterAll(() => client.destroy());
 
-async function analysingUpload(name: string, jobId: string, startedMinutesAgo: number): Promise<string> {
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+/** The upload of `name`.pdf (the Long Lartin plan) as the upload-received function stores it, `createdMinutesAgo`. */
+async function queuedUpload(name: string, createdMinutesAgo: number): Promise<string> {
   const uploadId = `${name}-${randomUUID()}`;
-  const at = new Date(Date.now() - startedMinutesAgo * 60_000).toISOString();
+  const at = minutesAgo(createdMinutesAgo);
   await uploads.create({
     uploadId,
     kind: 'plan',
@@ -56,7 +59,13 @@ async function analysingUpload(name: string, jobId: string, startedMinutesAgo: n
     createdAt: at,
     updatedAt: at,
   });
-  await uploads.markAnalysing(uploadId, { contentSha256: randomUUID().replace(/-/g, ''), analysisJobId: jobId, analysisStartedAt: at });
+  return uploadId;
+}
+
+/** A queued upload whose Textract job `jobId` started `startedMinutesAgo`. */
+async function analysingUpload(name: string, jobId: string, startedMinutesAgo: number): Promise<string> {
+  const uploadId = await queuedUpload(name, startedMinutesAgo);
+  await uploads.markAnalysing(uploadId, { contentSha256: randomUUID().replace(/-/g, ''), analysisJobId: jobId, analysisStartedAt: minutesAgo(startedMinutesAgo) });
   return uploadId;
 }
 
@@ -119,21 +128,6 @@ describe('the sweeper ends uploads whose completion keeps failing', () => {
 describe('the sweeper ends uploads whose start never finished', () => {
   it('fails an upload left queued (the upload-received function failed every try) with a plain reason, and leaves a recent one', async () => {
     const { handler: sweep } = await import('../../functions/sweep-stalled-analyses.ts');
-    const queuedUpload = async (name: string, createdMinutesAgo: number) => {
-      const uploadId = `${name}-${randomUUID()}`;
-      const at = new Date(Date.now() - createdMinutesAgo * 60_000).toISOString();
-      await uploads.create({
-        uploadId,
-        kind: 'plan',
-        object: { bucket: 'uploads', key: `uploads/plans/${name}.pdf` },
-        fileName: `${name}.pdf`,
-        sizeBytes: PDF.length,
-        status: 'queued',
-        createdAt: at,
-        updatedAt: at,
-      });
-      return uploadId;
-    };
     const stuck = await queuedUpload('stuck', 40);
     const starting = await queuedUpload('starting', 2);
 
