@@ -52,6 +52,10 @@ export class ActionPlansStack extends Stack {
       this.uploads.sweepStalledAnalyses,
       apiFunction('SendPlanForApproval'),
     ]);
-    apiFunction('GetApprovers').function.addEnvironment('DEFAULT_APPROVAL_CHAIN', this.approval.environment.DEFAULT_APPROVAL_CHAIN ?? '');
+    // Both read the chain an establishment uses, the deployment's default until one is set: the
+    // approvers route shows it, and the audit route ties approvers to the establishment by it.
+    for (const routeId of ['GetApprovers', 'ListPlanAudit']) {
+      apiFunction(routeId).function.addEnvironment('DEFAULT_APPROVAL_CHAIN', this.approval.environment.DEFAULT_APPROVAL_CHAIN ?? '');
+    }
   }
 }

@@ -112,7 +112,8 @@ export class Approval extends Construct {
     props.data.grantItemActions(this.beginApproval.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
     props.data.grantItemActions(this.requestStageDecision.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
     props.data.grantItemActions(this.finishApproval.role, ['GetItem', 'Query', 'UpdateItem']);
-    props.data.grantItemActions(this.approvalLink.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem']);
+    // A decision's transaction checks the run and the revision (ConditionCheck) as it writes the stage.
+    props.data.grantItemActions(this.approvalLink.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem']);
     // GetSecretValue on the audit key's secret alone (not grantRead: DescribeSecret is not needed).
     const readIpHashKey = new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [ipHashKey.secretArn] });
     for (const fn of [this.beginApproval, this.requestStageDecision, this.finishApproval, this.approvalLink]) fn.role.addToPrincipalPolicy(readIpHashKey);

@@ -75,8 +75,12 @@ export class QueryApi extends Construct {
         description: `Query API role ${role}`,
       });
     }
-    // Users may not write their own role or establishment: only admins set them (AdminUpdateUserAttributes).
-    const standard = new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true });
+    // Users may not write their own role, establishment or email address: only admins set them
+    // (AdminUpdateUserAttributes). The address is an identity here (an approver is tied to an
+    // establishment by their address in its chain, and audits name people by it), so a user who
+    // could set it could take another approver's place.
+    const standard = new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true, fullname: true });
+    const writable = new cognito.ClientAttributes().withStandardAttributes({ fullname: true });
     this.userPoolClient = this.userPool.addClient('ApiClient', {
       authFlows: { userSrp: true },
       generateSecret: false,
@@ -85,7 +89,7 @@ export class QueryApi extends Construct {
       accessTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(1),
       readAttributes: standard.withCustomAttributes('role', 'establishment'),
-      writeAttributes: standard,
+      writeAttributes: writable,
     });
 
     this.authorizer = new HttpJwtAuthorizer(

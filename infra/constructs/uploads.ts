@@ -199,7 +199,9 @@ export class Uploads extends Construct {
       ['textract:StartDocumentAnalysis'],
       'textract:StartDocumentAnalysis supports no resource-level permissions; the documents it may read are limited by the s3:GetObject grant on the upload prefixes.',
     );
-    props.data.grantItemActions(this.uploadReceived.role, ['GetItem', 'PutItem', 'UpdateItem']);
+    // The same content analysed before finishes at once (receiveUpload → completeAnalysis), storing the
+    // plan as the finishers below do: their item actions too.
+    props.data.grantItemActions(this.uploadReceived.role, ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem']);
     const bucketLogicalId = stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
     for (const prefix of uploadPrefixes) {
       Validations.of(this.uploadReceived.role.node.findChild('DefaultPolicy')).acknowledge({

@@ -114,7 +114,11 @@ async function refusalOf(
 ): Promise<string | null> {
   const read = document.type === 'report' ? document.report : document.plan;
   if (read.items.length === 0) {
-    return `No items were found in this ${document.type} (the PDF may be damaged), so nothing was stored: a plan with no items cannot be approved`;
+    const why =
+      document.type === 'report'
+        ? 'a draft plan is made of the report’s recommendations or concerns, and there are none to answer'
+        : 'a plan with no items cannot be approved';
+    return `No items were found in this ${document.type} (the PDF may be damaged), so nothing was stored: ${why}`;
   }
   const establishmentId = establishmentIdOf(read.establishment);
   const facts = { kind: document.type, establishment: read.establishment, establishmentId };

@@ -387,14 +387,26 @@ describe('approval permissions', () => {
     }
   });
 
+  it('give the routes that read an establishment\'s chain the deployment\'s default chain (the audit ties approvers to an establishment by it)', () => {
+    for (const routeId of ['GetApprovers', 'ListPlanAudit']) {
+      const fn = stack.queryApi.functions[routeId]!;
+      const variables = (propertiesOf(fn.function).Environment as { Variables: Json }).Variables;
+      expect(JSON.parse(variables.DEFAULT_APPROVAL_CHAIN as string), routeId).toEqual(cdkContext['actionPlans:defaultApprovalChain']);
+    }
+  });
+
   it('give no approval function a wildcard action, DynamoDB Scan, or the finish function PutItem', () => {
     for (const [name, handler] of approvalFunctions()) {
       const actions = actionsOf(statementsOf(handler.role));
       expect(actions.filter((action) => action === '*' || action === 'states:*' || action === 'ses:*' || action.endsWith(':*')), name).toEqual([]);
       expect(actions.filter((action) => /^dynamodb:(Scan|\*|BatchWriteItem|DeleteItem)$/.test(action)), name).toEqual([]);
-      expect(actions.filter((action) => action.startsWith('dynamodb:')).sort(), name).toEqual(
-        name === 'finish' ? ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] : ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-      );
+      // A decision's transaction holds ConditionChecks (the run in progress, the revision current), which
+      // IAM authorises as dynamodb:ConditionCheckItem: without it no link could decide on AWS.
+      const expected = {
+        finish: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        link: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      }[name] ?? ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+      expect(actions.filter((action) => action.startsWith('dynamodb:')).sort(), name).toEqual(expected);
       // The table is the only DynamoDB resource.
       for (const statement of statementsWith(statementsOf(handler.role), 'dynamodb:')) expect(statement.Resource, name).toEqual(arnOf(stack.data.table));
       // Resource "*" only for X-Ray, which has no resource-level permissions.

@@ -121,13 +121,17 @@ describe('Cognito user pool', () => {
     });
   });
 
-  it('has a group per role, and a client that cannot write role or establishment', () => {
+  it('has a group per role, and a client that cannot write role, establishment or email address', () => {
     const groups = Object.values(template.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
     expect(groups.sort()).toEqual(['admin', 'approver', 'staff', 'viewer']);
     const client = template.toJSON().Resources[logicalId(stack.queryApi.userPoolClient)].Properties as Json;
     expect(client.GenerateSecret).toBe(false);
     expect(client.WriteAttributes).not.toContain('custom:role');
     expect(client.WriteAttributes).not.toContain('custom:establishment');
+    // An approver's address ties them to an establishment's chain: a user who could change theirs
+    // could read another establishment's approvers and audit.
+    expect(client.WriteAttributes).toEqual(['name']);
+    expect(client.ReadAttributes).toEqual(expect.arrayContaining(['email', 'email_verified']));
     expect(client.ReadAttributes).toEqual(expect.arrayContaining(['custom:role', 'custom:establishment']));
   });
 });
