@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,8 +150,8 @@ function claimDataFolder(dataDir: string): { path: string; heldBy(pid: number | 
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readLock(path);
       if (holder && holds(holder)) throw new DataFolderInUseError(dataDir, holder);
-      if (attempt > 0) throw error;
-      rmSync(path, { force: true });
+      if (attempt > 2) throw error;
+      takeOverStaleLock(path, holder);
     }
   }
   let holderPid = process.pid;
@@ -169,6 +169,32 @@ function claimDataFolder(dataDir: string): { path: string; heldBy(pid: number | 
       if (readLock(path)?.pid === holderPid) rmSync(path, { force: true });
     },
   };
+}
+
+/**
+ * Moves a dead holder's lock out of the way in one step (rename), then checks that what was moved
+ * is the lock that was read: two starts may find the same stale lock, and the slower one's rename
+ * may catch the faster one's fresh lock instead, which is then put back (and the loop finds it
+ * held). Never removes a lock it has not read as stale.
+ */
+export function takeOverStaleLock(path: string, stale: DataFolderLock | null): void {
+  const moved = `${path}.stale.${process.pid}.${Date.now()}`;
+  try {
+    renameSync(path, moved);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // Another start took it over first.
+    throw error;
+  }
+  const found = readLock(moved);
+  const same = JSON.stringify(found) === JSON.stringify(stale);
+  if (!same && found) {
+    try {
+      linkSync(moved, path);
+    } catch {
+      // A third start has created one meanwhile: the loop finds it.
+    }
+  }
+  rmSync(moved, { force: true });
 }
 
 function readLock(path: string): DataFolderLock | null {

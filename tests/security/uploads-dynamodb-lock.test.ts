@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataFolderInUseError, type DynamoDbLocal, startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
+import { DataFolderInUseError, type DynamoDbLocal, startDynamoDbLocal, takeOverStaleLock } from '../../infra/local/dynamodb-local.ts';
 
 /**
  * Two DynamoDB Local JVMs on one data folder corrupt it (`npm run ingest` beside `npm start`, a
@@ -48,4 +48,19 @@ describe('the DynamoDB Local data folder', () => {
     started.push(dynamoDb);
     expect(JSON.parse(readFileSync(lockFile, 'utf8'))).toMatchObject({ startedBy: process.pid });
   }, 120_000);
+
+  it('taken over by two starts at once: the slower one puts back the lock the faster one just made', () => {
+    // Both read the same stale lock; the faster one has already replaced it with its own.
+    const path = join(mkdtempSync(join(tmpdir(), 'dynamodb-lock-race-')), 'dynamodb-local.lock');
+    const stale = { pid: spawnSync('true').pid!, startedBy: 1, startedAt: '2026-01-01T00:00:00.000Z' };
+    const fresh = { pid: process.pid, startedBy: process.pid, startedAt: new Date().toISOString() };
+    writeFileSync(path, JSON.stringify(fresh));
+    takeOverStaleLock(path, stale);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(fresh);
+    // The stale lock itself is moved away.
+    writeFileSync(path, JSON.stringify(stale));
+    takeOverStaleLock(path, stale);
+    expect(existsSync(path)).toBe(false);
+    rmSync(join(path, '..'), { recursive: true, force: true });
+  });
 });
