@@ -171,6 +171,13 @@ describe('the decompressed-size pre-scan', () => {
       }
     });
 
+    it.each(['/Subtype /Image', '/Length1 5', '/Type /Metadata'])('inline images count in a stream whose dictionary says %s (pdfjs draws any stream a page names as content)', (key) => {
+      const image = deflateSync(Buffer.alloc(2 * MB));
+      const content = Buffer.concat([Buffer.from('q BI /W 1024 /H 2048 /BPC 8 /CS /G /F /Fl ID ', 'latin1'), image, Buffer.from(' EI Q', 'latin1')]);
+      const bytes = pdfWith({ dictionary: `${key} /Filter /FlateDecode`, data: deflateSync(content) });
+      expect(() => checkInflatedSize(bytes, 'x.pdf', { maxStreamBytes: MB + MB / 2 })).toThrow(/has a stream that expands to more than 2 MB/);
+    });
+
     it('an inline image with an escaped filter name counts too', () => {
       const image = deflateSync(Buffer.alloc(2 * MB));
       const content = Buffer.concat([Buffer.from('q BI /W 1024 /H 2048 /BPC 8 /CS /G /F /F#6c ID ', 'latin1'), image, Buffer.from(' EI Q', 'latin1')]);

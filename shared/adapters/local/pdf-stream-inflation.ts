@@ -8,7 +8,8 @@
  * What is scanned: every `stream … endstream` of the file (also object and cross-reference streams,
  * which hold the objects compressed inside them; a stream object can never itself sit inside an
  * object stream, so the file's own streams are all there are), and the inline images (BI … ID … EI)
- * inside each decoded content.
+ * inside each decoded stream: every one, as pdfjs draws any stream a page names as its content
+ * whatever its dictionary says it is (an image, a font, metadata).
  * - FlateDecode, LZWDecode, ASCIIHexDecode, ASCII85Decode and RunLengthDecode are decoded (what a
  *   damaged stream yields before its damage is counted, as pdfjs reads it that far too).
  * - An image codec (DCTDecode, JPXDecode, JBIG2Decode, CCITTFaxDecode) ends the chain: what it
@@ -74,7 +75,7 @@ export function checkInflatedSize(bytes: Uint8Array, name: string, limits: Infla
   };
   for (const stream of streamsOf(buffer)) {
     const decoded = count(stream.data, stream.filters);
-    if (stream.content) for (const image of inlineImagesOf(decoded)) count(image.data, image.filters);
+    for (const image of inlineImagesOf(decoded)) count(image.data, image.filters);
   }
 }
 
@@ -85,8 +86,6 @@ interface RawStream {
   data: Buffer;
   /** The filter names in order; null when given through an indirect reference. */
   filters: string[] | null;
-  /** Could hold page content (so inline images): not an image, font or metadata stream. */
-  content: boolean;
 }
 
 function* streamsOf(buffer: Buffer): Generator<RawStream> {
@@ -104,7 +103,7 @@ function* streamsOf(buffer: Buffer): Generator<RawStream> {
     if (buffer[start] === 0x0d) start++;
     if (buffer[start] === 0x0a) start++;
     const end = streamEnd(buffer, start, dictionary);
-    yield { data: buffer.subarray(start, end), filters: filtersOf(dictionary), content: mayHoldContent(dictionary) };
+    yield { data: buffer.subarray(start, end), filters: filtersOf(dictionary) };
     at = buffer.indexOf(STREAM, Math.max(end, start));
   }
 }
@@ -235,11 +234,7 @@ function tokensOf(text: string): string[] {
   return tokens;
 }
 
-function mayHoldContent(dictionary: string): boolean {
-  return !/\/(?:Subtype\s*\/Image|Type\s*\/(?:XRef|ObjStm|Metadata)|Length1|Length2|Length3)/.test(dictionary);
-}
-
-/** Inline images of a decoded content stream: their filters and their data up to `EI`. */
+/** Inline images of a decoded stream: their filters and their data up to `EI`. */
 function* inlineImagesOf(content: Buffer): Generator<{ data: Buffer; filters: string[] | null }> {
   const text = content.toString('latin1');
   const begin = /(?:^|\s)BI\s/g;
