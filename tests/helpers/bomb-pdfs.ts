@@ -5,15 +5,24 @@ import { createDeflate } from 'node:zlib';
  * space (which a content stream may hold any amount of), compressed with FlateDecode: small on disk
  * (deflate packs repeated bytes about a thousandfold), huge once decompressed. `filters` is the
  * stream's filter chain in PDF order (decoded first to last); it must end with FlateDecode.
+ * `disguise` writes the stream the way a PDF may but a naive scanner does not expect:
+ * - `escaped-names`: every `e` of the filter names as the name escape `#65` (`/Flat#65D#65cod#65`);
+ * - `comment-before-stream`: a comment between the dictionary's `>>` and the `stream` keyword.
  */
-export async function flateBombPdf(inflatedMegabytes: number, options: { filters?: string[] } = {}): Promise<Uint8Array> {
+export type BombDisguise = 'escaped-names' | 'comment-before-stream';
+
+export async function flateBombPdf(
+  inflatedMegabytes: number,
+  options: { filters?: string[]; disguise?: BombDisguise } = {},
+): Promise<Uint8Array> {
   const filters = options.filters ?? ['FlateDecode'];
   if (filters.at(-1) !== 'FlateDecode') throw new Error('the chain must end with FlateDecode');
   const text = Buffer.from('BT /F1 12 Tf 72 720 Td (Action Plan: HMP Exampleton) Tj ET\n', 'latin1');
   let content = await deflated(text, inflatedMegabytes);
   for (const filter of filters.slice(0, -1).reverse()) content = encodeWith(filter, content);
-  const filter = filters.length === 1 ? `/${filters[0]}` : `[${filters.map((name) => `/${name}`).join(' ')}]`;
-  return pdfOf(content, filter);
+  const names = filters.map((name) => `/${options.disguise === 'escaped-names' ? name.replaceAll('e', '#65') : name}`);
+  const filter = names.length === 1 ? names[0]! : `[${names.join(' ')}]`;
+  return pdfOf(content, filter, options.disguise === 'comment-before-stream' ? ' % the content follows\n' : '\n');
 }
 
 /** `head` then `megabytes` MB of spaces, deflated a megabyte at a time (never held whole). */
@@ -37,7 +46,7 @@ function encodeWith(filter: string, data: Buffer): Buffer {
 }
 
 /** A minimal PDF: catalog, pages, one page with Helvetica, its content stream; offsets in the xref. */
-function pdfOf(content: Buffer, filter: string): Uint8Array {
+function pdfOf(content: Buffer, filter: string, beforeStream: string): Uint8Array {
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
@@ -55,7 +64,7 @@ function pdfOf(content: Buffer, filter: string): Uint8Array {
   objects.forEach((object, index) => {
     offsets.push(length);
     if (object === null) {
-      add(Buffer.from(`${index + 1} 0 obj\n<< /Length ${content.length} /Filter ${filter} >>\nstream\n`, 'latin1'));
+      add(Buffer.from(`${index + 1} 0 obj\n<< /Length ${content.length} /Filter ${filter} >>${beforeStream}stream\n`, 'latin1'));
       add(content);
       add(Buffer.from('\nendstream\nendobj\n', 'latin1'));
     } else {

@@ -51,6 +51,24 @@ describe('a decompression bomb', () => {
     }
   });
 
+  it.each([
+    ['its filter name spelt with escapes (/Flat#65D#65cod#65)', 'escaped-names'],
+    ['a comment between its dictionary and the stream keyword', 'comment-before-stream'],
+  ] as const)('disguised with %s: pdfjs still reads it, and it is refused the same', async (_name, disguise) => {
+    // The disguise is one pdfjs reads: a small one gives back its text.
+    const small = await collect(new LocalPdfTableAnalyser().analyse({ bytes: await flateBombPdf(1, { disguise }), name: 'small.pdf' }));
+    expect(JSON.stringify(small)).toContain('Action Plan: HMP Exampleton');
+    for (const filters of [['FlateDecode'], ['ASCIIHexDecode', 'FlateDecode']]) {
+      const bytes = await flateBombPdf(1024, { filters, disguise });
+      // The worker first: were the disguise let through, its memory guard ends it, not this process.
+      for (const analyser of [new WorkerPdfTableAnalyser(), new LocalPdfTableAnalyser()]) {
+        const error = await refusal(analyser, bytes);
+        expect(error).toBeInstanceOf(UnreadableDocumentError);
+        expect((error as Error).message).toMatch(REFUSAL);
+      }
+    }
+  });
+
   it('under the stream limit but over the document limit, is refused by the document limit', async () => {
     const bytes = await flateBombPdf(40);
     const error = await refusal(new LocalPdfTableAnalyser({ inflation: { maxStreamBytes: 64 * 1024 * 1024, maxDocumentBytes: 16 * 1024 * 1024 } }), bytes);

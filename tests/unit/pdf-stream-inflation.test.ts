@@ -17,6 +17,11 @@ function pdfWith(...streams: { dictionary: string; data: Buffer }[]): Uint8Array
   return new Uint8Array(Buffer.concat(parts));
 }
 
+/** One stream object written byte for byte: `head` is everything from `obj` to the `stream` keyword. */
+function pdfOfStream(head: string, data: Buffer): Uint8Array {
+  return new Uint8Array(Buffer.concat([Buffer.from(`%PDF-1.7\n1 0 obj\n${head}stream\r\n`, 'latin1'), data, Buffer.from('\r\nendstream\nendobj\n', 'latin1')]));
+}
+
 function decodedSizeIs(bytes: Uint8Array, size: number): void {
   expect(() => checkInflatedSize(bytes, 'x.pdf', { maxStreamBytes: size })).not.toThrow();
   expect(() => checkInflatedSize(bytes, 'x.pdf', { maxStreamBytes: size - 1 })).toThrow(/expands to more than/);
@@ -124,5 +129,60 @@ describe('the decompressed-size pre-scan', () => {
     const bytes = pdfWith(stream, stream, stream);
     expect(() => checkInflatedSize(bytes, 'x.pdf', { maxDocumentBytes: 3 * MB })).not.toThrow();
     expect(() => checkInflatedSize(bytes, 'x.pdf', { maxDocumentBytes: 3 * MB - 1 })).toThrow('x.pdf expands to more than 3 MB when decompressed; it cannot be analysed');
+  });
+
+  describe('reads the dictionary the way pdfjs does', () => {
+    const inflated = deflateSync(Buffer.alloc(2 * MB));
+
+    it.each([
+      ['a comment between >> and stream', ` /Length ${inflated.length} >> % x\n`],
+      ['comment lines between >> and stream, CR line ends', ` /Length ${inflated.length} >>\r% one\r  % two >>\r\n`],
+      ['a % in a string of the dictionary, then a comment', ` /Length ${inflated.length} /T (50%) >>%c\n`],
+      ['a string whose second line starts with %', ` /Length ${inflated.length} /T (a\n%b) >>\n`],
+    ])('%s', (_name, tail) => {
+      decodedSizeIs(pdfOfStream(`<< /Filter /FlateDecode${tail}`, inflated), 2 * MB);
+    });
+
+    it.each([
+      ['a name escape (#65 for e)', '/Filter /Flat#65Decode'],
+      ['escapes in a chain', '/Filter [/ASCII#48exDecode /#46lateDecode]'],
+      ['the short names', '/Filter [/AHx /Fl]'],
+      ['an array with comments and odd white space', '/Filter[%first\r\n/ASCIIHexDecode\f%second\n\t/FlateDecode ]'],
+      ['a comment that names an image codec', '% /Filter /DCTDecode\n/Filter /FlateDecode'],
+      ['a nested dictionary that names an image codec', '/Extra << /Filter /DCTDecode >> /Filter [/ASCIIHexDecode /FlateDecode]'],
+      ['parameters after the filter', '/Filter [/AHx /FlateDecode] /DecodeParms [null << /Predictor 1 >>]'],
+    ])('%s', (_name, dictionary) => {
+      const hexed = dictionary.includes('Hex') || dictionary.includes('AHx') || dictionary.includes('#48');
+      const data = hexed ? Buffer.from(`${inflated.toString('hex')}>`, 'latin1') : inflated;
+      decodedSizeIs(pdfWith({ dictionary, data }), 2 * MB);
+    });
+
+    it('a filter name it does not know is tried as FlateDecode, else counted as stored', () => {
+      decodedSizeIs(pdfWith({ dictionary: '/Filter /NoSuchDecode', data: inflated }), 2 * MB);
+      const raw = pdfWith({ dictionary: '/Filter /NoSuchDecode', data: Buffer.alloc(5000, 0x41) });
+      expect(() => checkInflatedSize(raw, 'x.pdf', { maxDocumentBytes: 5000 })).not.toThrow();
+      expect(() => checkInflatedSize(raw, 'x.pdf', { maxDocumentBytes: 4999 })).toThrow('x.pdf expands to more than');
+    });
+
+    it('image codecs by their short names, escaped too, still end the chain uncounted', () => {
+      for (const filter of ['/DCT', '/CCF', '/JPX#44ecode']) {
+        const bytes = pdfWith({ dictionary: `/Subtype /Image /Filter ${filter}`, data: Buffer.alloc(1000, 0xff) });
+        expect(() => checkInflatedSize(bytes, 'x.pdf', { maxStreamBytes: 1000 })).not.toThrow();
+      }
+    });
+
+    it.each(['/Subtype /Image', '/Length1 5', '/Type /Metadata'])('inline images count in a stream whose dictionary says %s (pdfjs draws any stream a page names as content)', (key) => {
+      const image = deflateSync(Buffer.alloc(2 * MB));
+      const content = Buffer.concat([Buffer.from('q BI /W 1024 /H 2048 /BPC 8 /CS /G /F /Fl ID ', 'latin1'), image, Buffer.from(' EI Q', 'latin1')]);
+      const bytes = pdfWith({ dictionary: `${key} /Filter /FlateDecode`, data: deflateSync(content) });
+      expect(() => checkInflatedSize(bytes, 'x.pdf', { maxStreamBytes: MB + MB / 2 })).toThrow(/has a stream that expands to more than 2 MB/);
+    });
+
+    it('an inline image with an escaped filter name counts too', () => {
+      const image = deflateSync(Buffer.alloc(2 * MB));
+      const content = Buffer.concat([Buffer.from('q BI /W 1024 /H 2048 /BPC 8 /CS /G /F /F#6c ID ', 'latin1'), image, Buffer.from(' EI Q', 'latin1')]);
+      const bytes = pdfWith({ dictionary: '/Filter /FlateDecode', data: deflateSync(content) });
+      expect(() => checkInflatedSize(bytes, 'x.pdf', { maxStreamBytes: MB + MB / 2 })).toThrow(/has a stream that expands to more than 2 MB/);
+    });
   });
 });

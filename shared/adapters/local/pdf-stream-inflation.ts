@@ -8,14 +8,18 @@
  * What is scanned: every `stream … endstream` of the file (also object and cross-reference streams,
  * which hold the objects compressed inside them; a stream object can never itself sit inside an
  * object stream, so the file's own streams are all there are), and the inline images (BI … ID … EI)
- * inside each decoded content.
+ * inside each decoded stream: every one, as pdfjs draws any stream a page names as its content
+ * whatever its dictionary says it is (an image, a font, metadata).
  * - FlateDecode, LZWDecode, ASCIIHexDecode, ASCII85Decode and RunLengthDecode are decoded (what a
  *   damaged stream yields before its damage is counted, as pdfjs reads it that far too).
  * - An image codec (DCTDecode, JPXDecode, JBIG2Decode, CCITTFaxDecode) ends the chain: what it
  *   decodes to is bounded by the image's stated size, and the analyser reads text and rulings, not
  *   pixels, so that output is not counted; its compressed input is.
- * - A filter named through an indirect reference is not known here: the stream is tried as
- *   FlateDecode (most are), and counted as it is if that fails.
+ * - Filter names are read as pdfjs reads them: comments skipped, `#xx` escapes decoded, the short
+ *   names (`/Fl`, `/AHx`, `/A85`, `/LZW`, `/RL`) known, and only the stream dictionary's own
+ *   `/Filter`, not one in a dictionary nested in it.
+ * - A filter this scan does not know, or one named through an indirect reference, may be a
+ *   disguised FlateDecode: the stream is tried as one, and counted as it is if that fails.
  * - An encrypted document (opened by pdfjs when only the owner has a password) is not decrypted
  *   here: its streams read as noise that does not inflate and are counted at their stored size, so
  *   what bounds them is the worker's memory guard (`worker-pdf-analyser.ts`).
@@ -71,7 +75,7 @@ export function checkInflatedSize(bytes: Uint8Array, name: string, limits: Infla
   };
   for (const stream of streamsOf(buffer)) {
     const decoded = count(stream.data, stream.filters);
-    if (stream.content) for (const image of inlineImagesOf(decoded)) count(image.data, image.filters);
+    for (const image of inlineImagesOf(decoded)) count(image.data, image.filters);
   }
 }
 
@@ -82,8 +86,6 @@ interface RawStream {
   data: Buffer;
   /** The filter names in order; null when given through an indirect reference. */
   filters: string[] | null;
-  /** Could hold page content (so inline images): not an image, font or metadata stream. */
-  content: boolean;
 }
 
 function* streamsOf(buffer: Buffer): Generator<RawStream> {
@@ -101,16 +103,37 @@ function* streamsOf(buffer: Buffer): Generator<RawStream> {
     if (buffer[start] === 0x0d) start++;
     if (buffer[start] === 0x0a) start++;
     const end = streamEnd(buffer, start, dictionary);
-    yield { data: buffer.subarray(start, end), filters: filtersOf(dictionary), content: mayHoldContent(dictionary) };
+    yield { data: buffer.subarray(start, end), filters: filtersOf(dictionary) };
     at = buffer.indexOf(STREAM, Math.max(end, start));
   }
 }
 
-/** Where the `>>` that closes the stream's dictionary ends, or -1 when `stream` does not follow one. */
+/**
+ * Where the `>>` that closes the stream's dictionary ends, or -1 when `stream` does not follow one.
+ * Only white space and comments (`%` to the end of its line) may stand between them.
+ */
 function precedingDictionaryEnd(buffer: Buffer, at: number): number {
-  let i = at - 1;
-  while (i > 0 && isWhiteSpace(buffer[i]!)) i--;
-  return i > 0 && buffer[i] === 0x3e && buffer[i - 1] === 0x3e ? i + 1 : -1;
+  const windowStart = Math.max(0, at - DICTIONARY_WINDOW);
+  let lineEnd = at;
+  while (lineEnd > windowStart) {
+    let lineStart = lineEnd;
+    while (lineStart > windowStart && buffer[lineStart - 1] !== 0x0a && buffer[lineStart - 1] !== 0x0d) lineStart--;
+    const line = buffer.toString('latin1', lineStart, lineEnd);
+    // Where `>>` could close the dictionary on this line: at the line's end, or before a `%` that
+    // starts a comment. A line that ends in `>>` is taken as the end even after a `%`: that `%` may
+    // sit inside a string of the dictionary, and reading too much as a dictionary is the safe side.
+    const comments = [...line.matchAll(/%/g)].map((match) => match.index);
+    const closes = (cut: number) => line.slice(0, cut).replace(/[\s\0]+$/, '');
+    if (closes(line.length).endsWith('>>')) return lineStart + closes(line.length).length;
+    if (/^[\s\0]*(?:%|$)/.test(line)) {
+      // Blank, or a comment only: the dictionary ends on an earlier line.
+      lineEnd = lineStart - 1;
+      continue;
+    }
+    for (const cut of comments) if (closes(cut).endsWith('>>')) return lineStart + closes(cut).length;
+    return -1;
+  }
+  return -1;
 }
 
 /** The dictionary text from its object's `obj` (or the window's start) to its `>>`. */
@@ -135,27 +158,90 @@ function streamEnd(buffer: Buffer, start: number, dictionary: string): number {
   return Math.max(start, end);
 }
 
-/** The filter chain of a dictionary (`/F` is the short name inline images use). */
-function filtersOf(dictionary: string, names = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+|\d+\s+\d+\s+R)/): string[] | null {
-  const filter = names.exec(dictionary);
-  if (!filter) return [];
-  const value = filter[1]!;
-  if (value.endsWith('R')) return null;
-  return [...value.matchAll(/\/([A-Za-z0-9]+)/g)].map((match) => match[1]!);
+/**
+ * The filter chain of a dictionary; null when given through an indirect reference. Read the way
+ * pdfjs reads it: comments skipped, `#xx` escapes in names decoded, and only the dictionary's own
+ * key, not one of a dictionary nested in it. `keys` are the names the key may have (`/F` is the short
+ * name inline images use); `outermost` says the text holds the dictionary's own `<<`.
+ */
+function filtersOf(dictionary: string, keys: string[] = ['Filter'], outermost = true): string[] | null {
+  const tokens = tokensOf(dictionary);
+  let depth = 0;
+  const depths = tokens.map((token) => {
+    if (token === '<<') depth++;
+    else if (token === '>>') depth--;
+    return depth;
+  });
+  // The stream's dictionary is the one its final `>>` closes.
+  const own = outermost ? depth + 1 : 0;
+  const key = tokens.findIndex((token, index) => depths[index] === own && keys.some((name) => token === `/${name}`));
+  if (key === -1) return [];
+  const value = tokens.slice(key + 1);
+  if (value[0] === '[') {
+    const end = value.indexOf(']');
+    return value.slice(1, end === -1 ? undefined : end).filter((token) => token.startsWith('/')).map((token) => token.slice(1));
+  }
+  if (value[0]?.startsWith('/')) return [value[0].slice(1)];
+  if (/^\d+$/.test(value[0] ?? '') && /^\d+$/.test(value[1] ?? '') && value[2] === 'R') return null;
+  return [];
 }
 
-function mayHoldContent(dictionary: string): boolean {
-  return !/\/(?:Subtype\s*\/Image|Type\s*\/(?:XRef|ObjStm|Metadata)|Length1|Length2|Length3)/.test(dictionary);
+/**
+ * The tokens of dictionary text as far as filters need them: names (with `#xx` decoded), `<<`, `>>`,
+ * `[`, `]` and other words; comments dropped, strings reduced to an empty `()` or `<>`.
+ */
+function tokensOf(text: string): string[] {
+  const tokens: string[] = [];
+  const delimiter = /[\s\0()<>[\]{}/%]/;
+  for (let i = 0; i < text.length; ) {
+    const char = text[i]!;
+    if (/[\s\0]/.test(char)) {
+      i++;
+    } else if (char === '%') {
+      while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+    } else if (char === '(') {
+      let depth = 0;
+      for (; i < text.length; i++) {
+        if (text[i] === '\\') i++;
+        else if (text[i] === '(') depth++;
+        else if (text[i] === ')' && --depth === 0) break;
+      }
+      i++;
+      tokens.push('()');
+    } else if (text.startsWith('<<', i) || text.startsWith('>>', i)) {
+      tokens.push(text.slice(i, i + 2));
+      i += 2;
+    } else if (char === '<') {
+      const end = text.indexOf('>', i);
+      i = end === -1 ? text.length : end + 1;
+      tokens.push('<>');
+    } else if (char === '/') {
+      let end = i + 1;
+      while (end < text.length && !delimiter.test(text[end]!)) end++;
+      const name = text.slice(i + 1, end).replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      tokens.push(`/${name}`);
+      i = end;
+    } else if (delimiter.test(char)) {
+      tokens.push(char);
+      i++;
+    } else {
+      let end = i + 1;
+      while (end < text.length && !delimiter.test(text[end]!)) end++;
+      tokens.push(text.slice(i, end));
+      i = end;
+    }
+  }
+  return tokens;
 }
 
-/** Inline images of a decoded content stream: their filters and their data up to `EI`. */
+/** Inline images of a decoded stream: their filters and their data up to `EI`. */
 function* inlineImagesOf(content: Buffer): Generator<{ data: Buffer; filters: string[] | null }> {
   const text = content.toString('latin1');
   const begin = /(?:^|\s)BI\s/g;
   for (let match = begin.exec(text); match; match = begin.exec(text)) {
     const id = text.indexOf('ID', match.index + match[0].length);
     if (id === -1) return;
-    const filters = filtersOf(text.slice(match.index, id), /\/(?:Filter|F)\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/);
+    const filters = filtersOf(text.slice(match.index + match[0].length, id), ['Filter', 'F'], false);
     const start = id + 3;
     const ei = /\sEI(?:\s|$)/g;
     ei.lastIndex = start;
@@ -168,15 +254,18 @@ function* inlineImagesOf(content: Buffer): Generator<{ data: Buffer; filters: st
 // ─── Decoding; past `limit` bytes of output they throw OverLimit ─────────────────────────────
 
 function decodeChain(data: Buffer, filters: string[] | null, limit: number): Buffer {
-  if (filters === null) return inflateOrNull(data, limit) ?? data;
   let current = data;
-  for (const filter of filters) {
-    const decode = DECODERS[filter];
-    if (!decode) break;
-    current = decode(current, limit);
+  for (const filter of filters ?? [null]) {
+    if (filter !== null && IMAGE_CODECS.has(filter)) break;
+    const decode = filter === null ? undefined : DECODERS[filter];
+    // A filter not known here (or given by reference) may be a disguised FlateDecode: tried as one.
+    current = decode ? decode(current, limit) : (inflateOrNull(current, limit) ?? current);
   }
   return current;
 }
+
+/** Their output is not counted (see the top of this file); pdfjs also knows DCT and CCF, the short names. */
+const IMAGE_CODECS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'JBIG2Decode', 'CCITTFaxDecode', 'CCF']);
 
 const DECODERS: Record<string, (data: Buffer, limit: number) => Buffer> = {
   FlateDecode: inflate,
@@ -332,10 +421,6 @@ class GrowingBuffer {
   result(): Buffer {
     return Buffer.concat(this.parts, this.length);
   }
-}
-
-function isWhiteSpace(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x0c || byte === 0x00;
 }
 
 function megabytes(bytes: number): string {
