@@ -15,7 +15,7 @@ import type { ApprovalWorkflow } from '../../shared/ports/approval-workflow.ts';
 import type { SecretReader } from '../../shared/ports/secret-reader.ts';
 import type { ApprovalDependencies } from '../../shared/usecases/approval/approval-context.ts';
 import { resumeApprovalForNewRevision } from '../../shared/usecases/approval/run-approval.ts';
-import { baseEnvironment, readEnvironment } from './runtime.ts';
+import { baseEnvironment, logger, readEnvironment } from './runtime.ts';
 
 const seconds = z.coerce.number().int().positive();
 
@@ -164,9 +164,11 @@ function createApprovalApiDependencies(environment: StoreEnvironment = readEnvir
 export function approvalResumer(): ((planId: string, previousRevision: number) => Promise<unknown>) | undefined {
   if (!process.env.STATE_MACHINE_ARN) return undefined;
   let email: ReturnType<typeof emailSenderOf> | undefined;
-  return (planId, previousRevision) => {
+  return async (planId, previousRevision) => {
     const { EMAIL_FROM, SES_CONFIGURATION_SET, EMAIL_OUTBOX_DIR } = approvalEnvironment;
     email ??= emailSenderOf(readEnvironment({ ...baseEnvironment, EMAIL_FROM, SES_CONFIGURATION_SET, EMAIL_OUTBOX_DIR }));
-    return resumeApprovalForNewRevision({ ...approvalApiDependencies(), email }, planId, previousRevision);
+    const outcome = await resumeApprovalForNewRevision({ ...approvalApiDependencies(), email }, planId, previousRevision);
+    for (const problem of outcome.withdrawalProblems ?? []) logger.warn('Withdrawing a superseded approval run', { planId, problem });
+    return outcome;
   };
 }

@@ -33,6 +33,8 @@ const repository = fileURLToPath(new URL('../..', import.meta.url));
 const DYNAMODB_LOCAL_DIR = join(repository, '.local', 'dynamodb');
 const JAR = 'DynamoDBLocal.jar';
 const LOOPBACK_LAUNCHER = join(repository, 'infra', 'local', 'LoopbackDynamoDbLocal.java');
+/** The only origin DynamoDB Local's CORS allows: one no web page has. */
+export const NO_WEB_ORIGIN = 'http://no-web-origin.invalid';
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   ensureJar();
@@ -44,7 +46,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const lock = options.dataDir ? claimDataFolder(options.dataDir) : null;
 
   const nativeLibraries = `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`;
-  const javaCommand = ['java', nativeLibraries, '-cp', JAR, LOOPBACK_LAUNCHER, ...storage, '-port', String(port), '-disableTelemetry'];
+  // `-cors` allows the one origin named; its default is `*`, which would let any web page in the
+  // developer's browser read and write the tables. No page has the `.invalid` origin (RFC 6761),
+  // and the SDK sends no Origin, so it is not affected.
+  const javaCommand = ['java', nativeLibraries, '-cp', JAR, LOOPBACK_LAUNCHER, ...storage, '-port', String(port), '-cors', NO_WEB_ORIGIN, '-disableTelemetry'];
   const java = spawn('sh', ['-c', JVM_WATCHDOG, 'dynamodb-local', lock?.path ?? '', ...javaCommand], {
     cwd: DYNAMODB_LOCAL_DIR,
     // Its own process group, so stop() ends it and anything it started.

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { logicalIdOfLocalArn, type LocalFunction, type SynthesisedStateMachine } from './synthesised-state-machine.ts';
+import { allowedHostHeaders, refuseForeignHosts } from './local-hosts.ts';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); Node 20 lacks it.
 if (!('withResolvers' in Promise)) {
@@ -100,12 +101,20 @@ export class LocalStepFunctions {
 
   /** Starts answering the Step Functions API; returns its endpoint (`http://127.0.0.1:<port>`). */
   async listen(port = 0): Promise<string> {
-    this.server = createServer((request, response) => void this.serve(request, response));
+    // Requests naming another host (a web page through a DNS name re-pointed at 127.0.0.1) are
+    // refused, as by the main server; the names allowed need the port, known once listening.
+    let answer: RequestListener = (request, response) => {
+      request.resume();
+      response.writeHead(503).end();
+    };
+    this.server = createServer((request, response) => answer(request, response));
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(port, '127.0.0.1', () => resolve());
     });
-    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const listening = (this.server.address() as AddressInfo).port;
+    answer = refuseForeignHosts(allowedHostHeaders('127.0.0.1', listening), (request, response) => void this.serve(request, response));
+    this.endpoint = `http://127.0.0.1:${listening}`;
     return this.endpoint;
   }
 

@@ -139,3 +139,59 @@ describe('the Host headers allowed', () => {
     expect(calls).toEqual([421, 421]);
   });
 });
+
+/** A request as a web page's fetch makes it: with its Origin (and, for the preflight, what it wants to send). */
+function fromPage(endpoint: string, method: string, headers: Record<string, string>, body = ''): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  const url = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest({ host: url.hostname, port: url.port, path: '/', method, headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+    });
+    outgoing.once('error', reject);
+    outgoing.end(body);
+  });
+}
+
+describe('the side servers of the local stack, to a web page', () => {
+  it('DynamoDB Local allows no web origin (preflight or request), while the SDK, which sends none, still works', async () => {
+    const endpoint = process.env.DYNAMODB_ENDPOINT as string;
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const origin = 'http://evil.example';
+    const preflight = await fromPage(endpoint, 'OPTIONS', {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type,x-amz-target,authorization,x-amz-date',
+    });
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    const listTables = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables', authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0' };
+    const read = await fromPage(endpoint, 'POST', { ...listTables, origin }, '{}');
+    expect(read.headers['access-control-allow-origin']).toBeUndefined();
+    const get = await fromPage(endpoint, 'GET', { origin });
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+
+    const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
+    const client = new DynamoDBClient({ region: 'local', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      expect((await client.send(new ListTablesCommand({}))).TableNames?.length).toBeGreaterThan(0);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('the Step Functions API refuses a Host naming another site (421) and answers its own', async () => {
+    const endpoint = process.env.STEP_FUNCTIONS_ENDPOINT as string;
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const start = JSON.stringify({ stateMachineArn: process.env.STATE_MACHINE_ARN, name: 'rebound', input: '{}' });
+    const api = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.StartExecution' };
+    const port = new URL(endpoint).port;
+    for (const host of [`evil.example:${port}`, 'evil.example', `localhost.evil.example:${port}`]) {
+      const refused = await fromPage(endpoint, 'POST', { ...api, host }, start);
+      expect(refused.status, host).toBe(421);
+    }
+    const own = await fromPage(endpoint, 'POST', { ...api, 'x-amz-target': 'AWSStepFunctions.DescribeExecution', host: `127.0.0.1:${port}` }, JSON.stringify({ executionArn: 'arn:aws:states:local:000000000000:execution:approval:none' }));
+    expect(own.status).not.toBe(421);
+  });
+});

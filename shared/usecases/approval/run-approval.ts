@@ -57,60 +57,92 @@ export async function submitForApproval(
 /**
  * After a new revision of a plan is stored (`previousRevision + 1`): the approval of the revisions
  * before it gives way to it. A run still in progress on an older revision is withdrawn: recorded as
- * withdrawn first (from then on it opens no round, so sends no reminder, and takes no decision), its
- * execution stopped, and the approvers it was waiting on told the request is withdrawn. When a run
- * was withdrawn, or the previous revision had been sent back with changes requested, the new
- * revision is sent for approval. Nothing happens when the new revision is not the plan's current
- * one (an older document stored late as history).
+ * withdrawn first (from then on it opens no round, so sends no reminder, and takes no decision).
+ * When a run was withdrawn, or the previous revision had been sent back with changes requested, the
+ * new revision is sent for approval; only then is the withdrawn run's execution stopped and are the
+ * approvers it was waiting on told the request is withdrawn, each step on its own, so a failed stop
+ * or email (returned in `withdrawalProblems`, for the caller to log) neither keeps the new revision
+ * from approval nor the other approvers from their email. Called again after a failure (a retry), a
+ * previous run already withdrawn whose new revision has no run yet still leads to the submission.
+ * Nothing happens when the new revision is not the plan's current one (an older document stored
+ * late as history).
  */
 export async function resumeApprovalForNewRevision(
   deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'defaultChain' | 'clock' | 'email'>,
   planId: string,
   previousRevision: number,
-): Promise<{ resumed: boolean; withdrawn?: { revision: number; attempt: number }; reason?: string }> {
+): Promise<{ resumed: boolean; withdrawn?: { revision: number; attempt: number }; withdrawalProblems?: string[]; reason?: string }> {
   const revision = previousRevision + 1;
   const plan = await deps.plans.getPlan(planId);
   if (plan?.currentRevision !== revision) return { resumed: false, reason: `revision ${revision} is not the plan's current revision` };
   const previousRun = await deps.approvals.getLatestRunBefore(planId, revision);
-  let withdrawn: { revision: number; attempt: number } | undefined;
+  let withdrawn: ApprovalRun | undefined;
   if (previousRun?.status === 'in_progress') {
-    if (await withdrawRun(deps, previousRun, revision)) withdrawn = { revision: previousRun.revision, attempt: previousRun.attempt };
+    if (await deps.approvals.withdrawRun(previousRun.planId, previousRun.revision, previousRun.attempt, deps.clock.now().toISOString())) withdrawn = previousRun;
+  } else if (previousRun?.status === 'withdrawn') {
+    // Withdrawn by an earlier call for this revision that failed before the submission (a retry):
+    // submitted unless the new revision has a run already, then the withdrawal finished (its stop
+    // and emails come after the submission, so had not happened).
+    if (await deps.approvals.getLatestRun(planId, revision)) return { resumed: false, reason: `revision ${revision} has been sent for approval already` };
+    withdrawn = previousRun;
   } else if (previousRun?.status !== 'changes_requested') {
     return { resumed: false, reason: 'no earlier revision was in approval or sent back' };
   }
+  const withdrawnRef = withdrawn ? { withdrawn: { revision: withdrawn.revision, attempt: withdrawn.attempt } } : {};
+  let outcome: { resumed: boolean; reason?: string };
   try {
     await submitForApproval(deps, planId);
-    return { resumed: true, ...(withdrawn ? { withdrawn } : {}) };
+    outcome = { resumed: true };
   } catch (error) {
-    if (error instanceof RequestError) return { resumed: false, ...(withdrawn ? { withdrawn } : {}), reason: error.message };
-    throw error;
+    if (!(error instanceof RequestError)) throw error;
+    outcome = { resumed: false, reason: error.message };
   }
+  if (!withdrawn) return outcome;
+  const problems = await finishWithdrawal(deps, withdrawn, revision);
+  return { ...outcome, ...withdrawnRef, ...(problems.length > 0 ? { withdrawalProblems: problems } : {}) };
 }
 
-/** Withdraws a superseded run (see `resumeApprovalForNewRevision`); false when it had ended meanwhile. */
-async function withdrawRun(
+/**
+ * After a superseded run was recorded withdrawn (see `resumeApprovalForNewRevision`): stops its
+ * execution and emails the approvers it was waiting on. Each failure is returned, not thrown.
+ */
+async function finishWithdrawal(
   deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'workflow' | 'clock' | 'email'>,
   run: ApprovalRun,
   newRevision: number,
-): Promise<boolean> {
-  if (!(await deps.approvals.withdrawRun(run.planId, run.revision, run.attempt, deps.clock.now().toISOString()))) return false;
-  if (run.executionId) await deps.workflow.stop(run.executionId, `Revision ${newRevision} of plan ${run.planId} was stored`);
-
-  // Read again: a round may have opened a later stage before the run was withdrawn (none can after).
-  const withdrawn = (await deps.approvals.getRun(run.planId, run.revision, run.attempt)) ?? run;
-  return tellWithdrawn(deps, withdrawn, newRevision);
+): Promise<string[]> {
+  const problems: string[] = [];
+  if (run.executionId) {
+    try {
+      await deps.workflow.stop(run.executionId, `Revision ${newRevision} of plan ${run.planId} was stored`);
+    } catch (error) {
+      problems.push(`Stopping execution ${run.executionId} failed: ${messageOf(error)}`);
+    }
+  }
+  try {
+    // Read again: a round may have opened a later stage before the run was withdrawn (none can after).
+    const withdrawn = (await deps.approvals.getRun(run.planId, run.revision, run.attempt)) ?? run;
+    problems.push(...(await tellWithdrawn(deps, withdrawn, newRevision)));
+  } catch (error) {
+    problems.push(`Telling the approvers of plan ${run.planId} revision ${run.revision} it is withdrawn failed: ${messageOf(error)}`);
+  }
+  return problems;
 }
 
-/** Emails the approvers a withdrawn run was waiting on (and the deputies asked for them) that the request is withdrawn. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Emails the approvers a withdrawn run was waiting on (and the deputies asked for them) that the request is withdrawn; returns the emails that failed. */
 async function tellWithdrawn(
   deps: Pick<ApprovalDependencies, 'plans' | 'approvals' | 'clock' | 'email'>,
   run: ApprovalRun,
   newRevision: number,
-): Promise<true> {
+): Promise<string[]> {
   const stage = await deps.approvals.getStage(run.planId, run.revision, run.attempt, run.currentStage);
   const stageDefinition = run.chain.stages[run.currentStage];
   // No round had opened: nobody was asked yet. A settled stage waits on nobody.
-  if (!stage || !stageDefinition || stage.settled !== null) return true;
+  if (!stage || !stageDefinition || stage.settled !== null) return [];
   const decided = new Set(stage.decisions.map((decision) => decision.approverIndex));
   const asked = stageDefinition.approvers.flatMap((approver, index) => {
     if (decided.has(index)) return [];
@@ -118,11 +150,16 @@ async function tellWithdrawn(
     return stage.deputiesAsked && approver.deputy ? [own, { recipient: approver.deputy, onBehalfOf: { name: approver.name, email: approver.email } }] : [own];
   });
   const summary = await approvalSummaryOf(deps, await requirePlan(deps, run.planId), run.revision);
+  const failed: string[] = [];
   for (const { recipient, onBehalfOf } of asked) {
     const message = renderApprovalWithdrawnEmail({ recipient, onBehalfOf, stageName: stageDefinition.name, summary, newRevision });
-    await deps.email.send({ ...message, to: [recipient.email] });
+    try {
+      await deps.email.send({ ...message, to: [recipient.email] });
+    } catch (error) {
+      failed.push(`The withdrawn email to ${recipient.email} failed: ${messageOf(error)}`);
+    }
   }
-  return true;
+  return failed;
 }
 
 export interface RunRef {
