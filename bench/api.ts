@@ -309,7 +309,9 @@ try {
   process.stderr.write(`Loaded ${PLANS} plans, ${PLANS * ITEMS_PER_PLAN} items, ${actions} actions in ${loadSeconds} s (${LOAD_CONCURRENCY} at a time)\n`);
 
   const viewer = await mintDevToken({ role: 'viewer' }, signingKey);
-  const approver = await mintDevToken({ role: 'approver' }, signingKey);
+  // The Governor of every establishment's chain: tied to each by address, the approver's path of
+  // the audit and approvers routes (its extra chain and run reads) is the one measured.
+  const approver = await mintDevToken({ role: 'approver', subject: 'bench-governor', email: 'governor@example.gov.uk' }, signingKey);
   const staff = await mintDevToken({ role: 'staff', establishment: establishmentIds[0]!, subject: STAFF_SUBJECT }, signingKey);
   const planId = (i: number) => planIds[(i * 7) % PLANS]!;
   const benches: RouteBench[] = [
@@ -326,7 +328,7 @@ try {
     { route: 'GET /openapi.json', path: () => '/openapi.json', token: undefined },
     ...(approvals
       ? [
-          { route: 'GET /plans/{id}/audit', path: (i: number) => `/plans/${planId(i)}/audit`, token: viewer },
+          { route: 'GET /plans/{id}/audit (approver)', path: (i: number) => `/plans/${planId(i)}/audit`, token: approver },
           { route: 'GET /establishments/{id}/approvers (approver)', path: (i: number) => `/establishments/${establishmentIds[i % establishmentIds.length]}/approvers`, token: approver },
         ]
       : []),

@@ -80,8 +80,7 @@ export async function listApprovalAudit(planId: string, principal: Principal, de
   if (!plan) throw new NotFoundError(`There is no plan ${planId}`);
   assertCanReadPlan(principal, plan);
   const entries = await deps.approvals.listAudit(planId);
-  const approverEmails = principal.role === 'approver' ? await approverEmailsOf(deps, plan, entries) : [];
-  if (!canReadApprovalAudit(principal, plan.establishmentId, approverEmails)) {
+  if (!(await mayReadAudit(deps, principal, plan, entries))) {
     throw new ForbiddenError(
       `The approval audit of plan ${planId} is shown to staff of ${plan.establishmentId ?? 'its establishment'}, its approvers and admins`,
     );
@@ -93,15 +92,22 @@ export async function listApprovalAudit(planId: string, principal: Principal, de
 }
 
 /**
- * The addresses of the people who approve for a plan: approvers and deputies of the chain its
- * establishment uses now and of its current revision's latest run, and whoever decided on it.
+ * `canReadApprovalAudit`, with the addresses of the people who approve for the plan read only as far
+ * as needed, cheapest first: none for staff, admins and an approver whose token names the
+ * establishment; then whoever decided on it (the audit, already read), the approvers and deputies of
+ * the chain its establishment uses now (a GetItem), and last of its current revision's latest run
+ * (a Query), for an approver tied by none of those.
  */
-async function approverEmailsOf(deps: ApiDependencies, plan: StoredPlan, entries: ApprovalAuditEntry[]): Promise<string[]> {
-  const chains = [
-    await chainFor(deps, plan.establishmentId),
-    (await deps.approvals.getLatestRun(plan.planId, plan.currentRevision))?.chain ?? null,
+async function mayReadAudit(deps: ApiDependencies, principal: Principal, plan: StoredPlan, entries: ApprovalAuditEntry[]): Promise<boolean> {
+  if (canReadApprovalAudit(principal, plan.establishmentId, [])) return true;
+  if (principal.role !== 'approver') return false;
+  const sources: (() => Promise<string[]> | string[])[] = [
+    () => entries.flatMap((entry) => [entry.decidedBy.email, ...(entry.onBehalfOf ? [entry.onBehalfOf.email] : [])]),
+    async () => emailsInChain(await chainFor(deps, plan.establishmentId)),
+    async () => emailsInChain((await deps.approvals.getLatestRun(plan.planId, plan.currentRevision))?.chain ?? null),
   ];
-  const inChains = chains.flatMap(emailsInChain);
-  const deciders = entries.flatMap((entry) => [entry.decidedBy.email, ...(entry.onBehalfOf ? [entry.onBehalfOf.email] : [])]);
-  return [...inChains, ...deciders];
+  for (const emails of sources) {
+    if (canReadApprovalAudit(principal, plan.establishmentId, await emails())) return true;
+  }
+  return false;
 }
