@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Uploader } from './access.ts';
 import type { PlanFormat, PlanItem } from './plan.ts';
+import { hasDecisionColumn, planFormatRecord } from './plan-formats.ts';
 
 /**
  * The approval of a plan revision: an ordered chain of stages (by default the Governor, then the
@@ -171,7 +172,7 @@ export function summarisePlanForApproval(
 export function itemsAwaitingResponse(format: PlanFormat | null, items: readonly PlanItem[]): string[] {
   if (format === null) return items.map((item) => item.ref);
   return items
-    .filter((item) => (format === 'concerns-2023' ? item.actions.length === 0 : item.decision === null))
+    .filter((item) => (hasDecisionColumn(planFormatRecord(format)) ? item.decision === null : item.actions.length === 0))
     .map((item) => item.ref);
 }
 

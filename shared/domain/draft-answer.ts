@@ -1,4 +1,12 @@
 import type { Decision, PlanFormat, PlanItem } from './plan.ts';
+import {
+  decisionWording,
+  formatOfDecision,
+  hasDecisionColumn,
+  kindTakesDecision,
+  PLAN_FORMAT_RECORDS,
+  type PlanFormatRecord,
+} from './plan-formats.ts';
 import type { FieldIssue } from './request-errors.ts';
 import { dueDateOf } from './target-dates.ts';
 
@@ -12,16 +20,16 @@ export interface ItemAnswer {
   actions: { text: string; owners: string[]; targets: { raw: string }[] }[];
 }
 
-const CONCERN_KINDS: ReadonlySet<PlanItem['kind']> = new Set(['priority_concern', 'key_concern']);
-/** The two decision vocabularies; one plan uses one of them. */
-const DECISION_FAMILIES: Record<'accepted-2015' | 'agreed-2018', readonly Decision[]> = {
-  'accepted-2015': ['accepted', 'accepted_subject_to_resources', 'rejected'],
-  'agreed-2018': ['agreed', 'partly_agreed', 'not_agreed'],
-};
-const DECLINED: ReadonlySet<Decision> = new Set(['not_agreed', 'rejected']);
+/** Whether the decision declines the item, so that it needs no action. */
+function declines(decision: Decision, formats: readonly PlanFormatRecord[]): boolean {
+  return decisionWording(decision, formats)?.stance === 'declines';
+}
 
-function familyOf(decision: Decision): 'accepted-2015' | 'agreed-2018' {
-  return DECISION_FAMILIES['accepted-2015'].includes(decision) ? 'accepted-2015' : 'agreed-2018';
+/** What the formats listing a kind of item call it: "a concern", "a recommendation". */
+function itemNounOf(kind: PlanItem['kind'], takesDecision: boolean, formats: readonly PlanFormatRecord[]): PlanFormatRecord['itemNoun'] {
+  const format = formats.find((candidate) => hasDecisionColumn(candidate) === takesDecision && candidate.kinds.includes(kind));
+  if (!format) throw new Error(`No plan format lists items of kind ${kind}`);
+  return format.itemNoun;
 }
 
 /**
@@ -29,26 +37,35 @@ function familyOf(decision: Decision): 'accepted-2015' | 'agreed-2018' {
  * (the 2023 format has none) and a recommendation needs one, in the vocabulary the plan's other
  * answers use; an accepted item needs at least one action; owners and targets are not blank.
  */
-export function answerIssues(item: PlanItem, answer: ItemAnswer, otherItems: readonly PlanItem[]): FieldIssue[] {
+export function answerIssues(
+  item: PlanItem,
+  answer: ItemAnswer,
+  otherItems: readonly PlanItem[],
+  formats: readonly PlanFormatRecord[] = PLAN_FORMAT_RECORDS,
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const concern = CONCERN_KINDS.has(item.kind);
-  if (concern && answer.decision !== null) {
-    issues.push({ pointer: 'body.decision', message: `${item.ref} is a concern; concerns take no decision (null)` });
+  const takesDecision = kindTakesDecision(item.kind, formats);
+  const noun = itemNounOf(item.kind, takesDecision, formats);
+  if (!takesDecision && answer.decision !== null) {
+    issues.push({ pointer: 'body.decision', message: `${item.ref} is a ${noun.one}; ${noun.many} take no decision (null)` });
   }
-  if (!concern && answer.decision === null) {
-    issues.push({ pointer: 'body.decision', message: `${item.ref} is a recommendation; it needs a decision` });
+  if (takesDecision && answer.decision === null) {
+    issues.push({ pointer: 'body.decision', message: `${item.ref} is a ${noun.one}; it needs a decision` });
   }
   if (answer.decision !== null) {
-    const family = familyOf(answer.decision);
-    const other = otherItems.find((candidate) => candidate.decision !== null && familyOf(candidate.decision) !== family);
+    const family = formatOfDecision(answer.decision, formats);
+    const other = otherItems.find(
+      (candidate) => candidate.decision !== null && formatOfDecision(candidate.decision, formats) !== family,
+    );
     if (other?.decision) {
+      const vocabulary = formatOfDecision(other.decision, formats)?.decisions.map(({ decision }) => decision) ?? [];
       issues.push({
         pointer: 'body.decision',
-        message: `${answer.decision} is not of the plan's decision vocabulary: item ${other.ref} is ${other.decision} (${DECISION_FAMILIES[familyOf(other.decision)].join(', ')})`,
+        message: `${answer.decision} is not of the plan's decision vocabulary: item ${other.ref} is ${other.decision} (${vocabulary.join(', ')})`,
       });
     }
   }
-  const declined = answer.decision !== null && DECLINED.has(answer.decision);
+  const declined = answer.decision !== null && declines(answer.decision, formats);
   if (answer.actions.length === 0 && !declined) {
     issues.push({ pointer: 'body.actions', message: 'an item that is not declined needs at least one action' });
   }
@@ -79,10 +96,22 @@ export function answeredItem(item: PlanItem, answer: ItemAnswer): PlanItem {
   };
 }
 
-/** The format of a fully answered draft: concerns → 2023; otherwise by the decisions' vocabulary. */
-export function formatOfAnsweredDraft(items: readonly PlanItem[]): PlanFormat {
-  if (items.some((item) => CONCERN_KINDS.has(item.kind))) return 'concerns-2023';
-  return items.some((item) => item.decision !== null && familyOf(item.decision) === 'accepted-2015')
-    ? 'accepted-2015'
-    : 'agreed-2018';
+/**
+ * The format of a fully answered draft, by the format records: a format without a decision column
+ * that lists one of its items' kinds (concerns → 2023); otherwise the format whose vocabulary its
+ * decisions use, and the newest format with a decision column when none is given.
+ */
+export function formatOfAnsweredDraft(items: readonly PlanItem[], formats: readonly PlanFormatRecord[] = PLAN_FORMAT_RECORDS): PlanFormat {
+  const withoutDecisions = formats.find(
+    (format) => !hasDecisionColumn(format) && items.some((item) => !kindTakesDecision(item.kind, formats) && format.kinds.includes(item.kind)),
+  );
+  if (withoutDecisions) return withoutDecisions.id;
+  const withDecisions = formats.filter(hasDecisionColumn);
+  const used = withDecisions.find((format) =>
+    items.some((item) => item.decision !== null && format.decisions.some(({ decision }) => decision === item.decision)),
+  );
+  const newest = withDecisions.at(-1);
+  const format = used ?? newest;
+  if (!format) throw new Error('No plan format has a decision column');
+  return format.id;
 }

@@ -1,4 +1,5 @@
-import type { ItemKind, PlanItem } from './plan.ts';
+import type { PlanItem } from './plan.ts';
+import { itemKindRecord } from './plan-formats.ts';
 import type { Report, ReportItem } from './report.ts';
 
 /**
@@ -95,17 +96,9 @@ function firstByRef(items: readonly ReportItem[]): Map<string, ReportItem> {
   return byRef;
 }
 
-const KIND_LABELS: Record<ItemKind, string> = {
-  main_recommendation: 'recommendation',
-  recommendation: 'recommendation',
-  housekeeping: 'housekeeping point',
-  priority_concern: 'priority concern',
-  key_concern: 'key concern',
-};
-
 /** "recommendation 5.3", "priority concern 1" */
 function labelOf(item: ReportItem): string {
-  return `${KIND_LABELS[item.kind]} ${item.ref}`;
+  return `${itemKindRecord(item.kind).noun} ${item.ref}`;
 }
 
 function capitalised(text: string): string {

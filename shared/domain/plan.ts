@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { DECISION_IDS, ITEM_KIND_IDS, PLAN_FORMAT_IDS } from './plan-formats.ts';
 
 /**
  * The plan model: what `extract --json` prints and what the rest of the system stores.
  * Field names, kinds and decisions follow the contract in tests/fixtures/README.md exactly.
  */
 
-export const PLAN_FORMATS = ['accepted-2015', 'agreed-2018', 'concerns-2023'] as const;
+/** The formats, oldest first; each is a record of the registry in plan-formats.ts. */
+export const PLAN_FORMATS = PLAN_FORMAT_IDS;
 export const PlanFormat = z.enum(PLAN_FORMATS);
 export type PlanFormat = z.infer<typeof PlanFormat>;
 
@@ -17,24 +19,13 @@ export type PlanFormat = z.infer<typeof PlanFormat>;
 export const PLAN_STATUSES = ['awaiting_response', 'parsed', 'awaiting_approval', 'approved', 'changes_requested'] as const;
 export type PlanStatus = (typeof PLAN_STATUSES)[number];
 
-export const ITEM_KINDS = [
-  'main_recommendation',
-  'recommendation',
-  'housekeeping',
-  'priority_concern',
-  'key_concern',
-] as const;
+/** The kinds of item every format together lists (plan-formats.ts). */
+export const ITEM_KINDS = ITEM_KIND_IDS;
 export const ItemKind = z.enum(ITEM_KINDS);
 export type ItemKind = z.infer<typeof ItemKind>;
 
-export const DECISIONS = [
-  'agreed',
-  'partly_agreed',
-  'not_agreed',
-  'accepted',
-  'accepted_subject_to_resources',
-  'rejected',
-] as const;
+/** The decisions of every format's vocabulary (plan-formats.ts), newest format first. */
+export const DECISIONS = DECISION_IDS;
 export const Decision = z.enum(DECISIONS);
 export type Decision = z.infer<typeof Decision>;
 
@@ -65,15 +56,11 @@ export const PlanItem = z.object({
 export type PlanItem = z.infer<typeof PlanItem>;
 
 /** Printed decision counts; the keys present depend on the plan's format. */
+const count = z.number().int().nonnegative().optional();
 export const DecisionCounts = z
   .object({
-    agreed: z.number().int().nonnegative().optional(),
-    partly_agreed: z.number().int().nonnegative().optional(),
-    not_agreed: z.number().int().nonnegative().optional(),
-    accepted: z.number().int().nonnegative().optional(),
-    accepted_subject_to_resources: z.number().int().nonnegative().optional(),
-    rejected: z.number().int().nonnegative().optional(),
-    total: z.number().int().nonnegative().optional(),
+    ...(Object.fromEntries(DECISIONS.map((decision) => [decision, count])) as Record<Decision, typeof count>),
+    total: count,
   })
   .strict();
 export type DecisionCounts = z.infer<typeof DecisionCounts>;

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { ObjectLocation, UploadKind } from '../ports/upload-store.ts';
+
+/** What an upload is for: a plan PDF, or an inspection report that starts a plan. */
+export type UploadKind = 'plan' | 'report';
+
+/** Where a stored object is: the bucket, its key, and (in a versioned bucket) which version. */
+export interface ObjectLocation {
+  bucket: string;
+  key: string;
+  /** S3 object version (the bucket is versioned); absent for a local store without versions. */
+  versionId?: string;
+}
 
 /** Where uploads land: the prefix says what the file is. */
 export const UPLOAD_PREFIXES: Record<UploadKind, string> = {

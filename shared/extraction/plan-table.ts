@@ -2,12 +2,21 @@ import { describeLocation, UnreadableDocumentError } from '../domain/errors.ts';
 import { parseOwnerCell } from '../domain/owners.ts';
 import { collapseSpaces } from '../domain/text.ts';
 import type { Action, Decision, ItemKind, PlanFormat, PlanItem } from '../domain/plan.ts';
+import {
+  decisionOfWording,
+  decisionVocabulariesAsPrinted,
+  hasDecisionColumn,
+  ITEM_KIND_RECORDS,
+  PLAN_FORMAT_RECORDS,
+  type PlanFormatRecord,
+  planFormatRecord,
+} from '../domain/plan-formats.ts';
 import { parseTargetCell } from '../domain/target-dates.ts';
 import type { SourceRow } from './table-stitching.ts';
 
 /**
  * Rows of an action-plan table → plan items. Columns are found by their header text, never by
- * position; the format is recognised from the header and the decision vocabulary; rows above items
+ * position; the format is recognised by the cues of the format records (plan-formats.ts); rows above items
  * set their kind, addressee and section; an item's action rows are grouped under it.
  */
 
@@ -38,7 +47,8 @@ const COLUMN_PATTERNS: [ColumnRole, RegExp][] = [
     'ref',
     /^(?:(?:rec(?:ommendation)?s?|concern|para(?:graph)?|item)\s*)?(?:no|nos|number|num|ref|reference|#)$|^(?:rec|ref(?:erence)?|para(?:graph)?|#)$/,
   ],
-  ['decision', /\b(?:agreed|accepted|accept|rejected|decision)\b/],
+  // Besides "decision", the words each format's record gives for its decision column ("agreed").
+  ['decision', /\bdecision\b/],
   ['target', /\b(?:target|timescale|deadline|due|completion date|date)\b|\bby when\b/],
   ['owner', /\b(?:responsib\w*|owner|lead|function|accountable)\b/],
   ['response', /\b(?:response|action|actions|progress)\b/],
@@ -53,13 +63,15 @@ export function normaliseHeaderText(text: string): string {
     .trim();
 }
 
-export function mapColumns(header: readonly string[]): ColumnMap {
+export function mapColumns(header: readonly string[], formats: readonly PlanFormatRecord[] = PLAN_FORMAT_RECORDS): ColumnMap {
   const map: ColumnMap = {};
+  const names = (role: ColumnRole, pattern: RegExp, wording: string): boolean =>
+    pattern.test(wording) || (role === 'decision' && formats.some((format) => format.cues.decisionColumn?.test(wording)));
   header.forEach((text, column) => {
     const wording = normaliseHeaderText(text);
     if (!wording) return;
     for (const [role, pattern] of COLUMN_PATTERNS) {
-      if (map[role] === undefined && pattern.test(wording)) {
+      if (map[role] === undefined && names(role, pattern, wording)) {
         map[role] = column;
         return;
       }
@@ -76,31 +88,10 @@ export function isPlanHeader(header: readonly string[]): boolean {
   );
 }
 
-const DECISION_VOCABULARY: [RegExp, Decision][] = [
-  [/^(?:partly|partially|part)\s+agreed|^agreed\s+in\s+part/, 'partly_agreed'],
-  [/^(?:not\s+agreed|disagreed)/, 'not_agreed'],
-  [/^agreed/, 'agreed'],
-  [/^accepted\s+subject\s+to\s+(?:\w+\s+)?(?:resources|funding|resourcing)/, 'accepted_subject_to_resources'],
-  [/^(?:not\s+accepted|rejected)/, 'rejected'],
-  [/^accepted/, 'accepted'],
-];
-
-export function parseDecision(cell: string): Decision | null {
-  const wording = cell.toLowerCase().replace(/\s+/g, ' ').trim();
-  if (!wording) return null;
-  for (const [pattern, decision] of DECISION_VOCABULARY) {
-    if (pattern.test(wording)) return decision;
-  }
-  return null;
+/** The decision a printed decision cell states, in any format's vocabulary (plan-formats.ts); null for none. */
+export function parseDecision(cell: string, formats: readonly PlanFormatRecord[] = PLAN_FORMAT_RECORDS): Decision | null {
+  return decisionOfWording(cell, formats);
 }
-
-const KIND_HEADINGS: [RegExp, ItemKind][] = [
-  [/^main\s+recommendations?\b/i, 'main_recommendation'],
-  [/^housekeeping(?:\s+points?)?\b/i, 'housekeeping'],
-  [/^priority\s+concerns?\b/i, 'priority_concern'],
-  [/^key\s+concerns?\b/i, 'key_concern'],
-  [/^(?:other\s+)?recommendations?\b/i, 'recommendation'],
-];
 
 export type Heading =
   | { type: 'kind'; kind: ItemKind; addressee: string | null }
@@ -109,7 +100,7 @@ export type Heading =
 /** A one-cell row above items: a kind ("Key concerns"), a kind with its addressee, or a section. */
 export function classifyHeading(text: string): Heading {
   const heading = collapseSpaces(text);
-  for (const [pattern, kind] of KIND_HEADINGS) {
+  for (const { heading: pattern, kind } of ITEM_KIND_RECORDS) {
     if (!pattern.test(heading)) continue;
     const to = /\bto\s+(.+)$/i.exec(heading);
     return { type: 'kind', kind, addressee: to?.[1] ? normaliseAddressee(to[1]) : null };
@@ -168,42 +159,53 @@ function where(row: PlanTableRow): string {
   return first ? describeLocation(first) : 'unknown position';
 }
 
-export function detectFormat(header: readonly string[], columns: ColumnMap, table: PlanTable): PlanFormat {
+/**
+ * The table's format, by the cues of each format's record (plan-formats.ts), oldest format first.
+ * With a decision column: the format its heading names, else the one whose vocabulary its cells use.
+ * Without one: a format without a decision column whose items the text column's heading or a
+ * heading row names.
+ */
+export function detectFormat(
+  header: readonly string[],
+  columns: ColumnMap,
+  table: PlanTable,
+  formats: readonly PlanFormatRecord[] = PLAN_FORMAT_RECORDS,
+): PlanFormat {
   if (columns.decision !== undefined) {
+    const withDecisions = formats.filter(hasDecisionColumn);
     const wording = normaliseHeaderText(header[columns.decision] ?? '');
-    if (/accept|reject/.test(wording)) return 'accepted-2015';
-    if (/agreed/.test(wording)) return 'agreed-2018';
-    const decisions = table.rows
-      .map((row) => parseDecision(row.cells[columns.decision!] ?? ''))
-      .filter(Boolean);
-    if (
-      decisions.some((d) => d === 'accepted' || d === 'rejected' || d === 'accepted_subject_to_resources')
-    ) {
-      return 'accepted-2015';
-    }
-    if (decisions.length > 0) return 'agreed-2018';
+    const named = withDecisions.find((format) => format.cues.decisionHeader?.test(wording));
+    if (named) return named.id;
+    const decisions = new Set(
+      table.rows.flatMap((row) => parseDecision(row.cells[columns.decision!] ?? '', formats) ?? []),
+    );
+    const used = withDecisions.find((format) => format.decisions.some(({ decision }) => decisions.has(decision)));
+    if (used) return used.id;
     throw new UnreadableDocumentError(
       'UNRECOGNISED_TABLE',
-      `The decision column "${header[columns.decision]}" holds no decision we know (Agreed / Partly Agreed / Not Agreed, or Accepted / Rejected)`,
+      `The decision column "${header[columns.decision]}" holds no decision we know (${decisionVocabulariesAsPrinted(formats)})`,
     );
   }
-  const mentionsConcerns =
-    /concern/.test(normaliseHeaderText(header[columns.text!] ?? '')) ||
-    table.rows.some((row) => {
+  const withoutDecisions = formats.filter((format) => !hasDecisionColumn(format));
+  const textWording = normaliseHeaderText(header[columns.text!] ?? '');
+  const headingKinds = new Set(
+    table.rows.flatMap((row) => {
       const heading = classifyHeading(row.cells.filter(Boolean).join(' '));
-      return (
-        heading.type === 'kind' && (heading.kind === 'priority_concern' || heading.kind === 'key_concern')
-      );
-    });
-  if (mentionsConcerns) return 'concerns-2023';
+      return heading.type === 'kind' ? [heading.kind] : [];
+    }),
+  );
+  const found = withoutDecisions.find(
+    (format) => format.cues.textHeader?.test(textWording) || format.kinds.some((kind) => headingKinds.has(kind)),
+  );
+  if (found) return found.id;
   throw new UnreadableDocumentError(
     'UNRECOGNISED_TABLE',
-    `The table has no decision column (Agreed / Partly Agreed / Not Agreed, or Accepted / Rejected) and lists no concerns; its columns are: ${header.map((h) => `"${collapseSpaces(h)}"`).join(', ')}`,
+    `The table has no decision column (${decisionVocabulariesAsPrinted(formats)}) and lists no ${withoutDecisions.map((format) => format.itemNoun.many).join(' or ')}; its columns are: ${header.map((h) => `"${collapseSpaces(h)}"`).join(', ')}`,
   );
 }
 
-export function readPlanTable(table: PlanTable): PlanTableReading {
-  const columns = mapColumns(table.header);
+export function readPlanTable(table: PlanTable, formats: readonly PlanFormatRecord[] = PLAN_FORMAT_RECORDS): PlanTableReading {
+  const columns = mapColumns(table.header, formats);
   if (columns.ref === undefined) {
     throw new UnreadableDocumentError(
       'NO_REF_COLUMN',
@@ -216,7 +218,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
       `The table has no recommendation or concern column; its columns are: ${table.header.map((h) => `"${collapseSpaces(h)}"`).join(', ')}`,
     );
   }
-  const format = detectFormat(table.header, columns, table);
+  const format = detectFormat(table.header, columns, table, formats);
   const cell = (row: PlanTableRow, role: ColumnRole): string => {
     const column = columns[role];
     return column === undefined ? '' : collapseKeepingLines(row.cells[column] ?? '');
@@ -225,7 +227,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
   const warnings: string[] = [];
   const items: PlanItem[] = [];
   const itemRows = new Map<PlanItem, PlanTableRow>();
-  const headings = new HeadingContext(format === 'concerns-2023' ? 'priority_concern' : 'recommendation');
+  const headings = new HeadingContext(planFormatRecord(format, formats).defaultKind);
   let current: PlanItem | null = null;
 
   for (const row of table.rows) {
@@ -242,7 +244,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
     if (ref) {
       if (!isRefLike(ref)) warnings.push(`Unusual recommendation number "${ref}" at ${where(row)}`);
       const decisionText = collapseSpaces(cell(row, 'decision'));
-      const decision = parseDecision(decisionText);
+      const decision = parseDecision(decisionText, formats);
       if (decisionText && decision === null) {
         warnings.push(`Unknown decision "${decisionText}" for ${ref} at ${where(row)}`);
       }
@@ -269,7 +271,7 @@ export function readPlanTable(table: PlanTable): PlanTableReading {
     if (moreText) current.text = collapseSpaces(`${current.text} ${moreText}`);
     const moreDecision = collapseSpaces(cell(row, 'decision'));
     if (moreDecision) {
-      if (current.decision === null) current.decision = parseDecision(moreDecision);
+      if (current.decision === null) current.decision = parseDecision(moreDecision, formats);
       if (current.decision === null)
         warnings.push(`Unknown decision "${moreDecision}" for ${current.ref} at ${where(row)}`);
     }

@@ -4,7 +4,7 @@ import { type ColumnRole, isPlanHeader, mapColumns, type PlanTable, readPlanTabl
 import { readSummary, summaryWarnings } from './summary.ts';
 import { type StitchedTable, stitchTables } from './table-stitching.ts';
 import { readTextractDocument, type TextLine, type TextractDocument } from './textract-document.ts';
-import type { TextractResponse } from './textract-response.ts';
+import type { TextractResponse } from '../domain/textract-response.ts';
 import { readTitleFacts } from './title-facts.ts';
 
 /**

@@ -1,9 +1,10 @@
 import { UnreadableDocumentError } from '../domain/errors.ts';
 import { Report, type ReportItem } from '../domain/report.ts';
+import { median } from '../domain/statistics.ts';
 import { joinWrapped } from '../domain/text.ts';
 import { HeadingContext } from './plan-table.ts';
 import { numberingWarnings } from './read-action-plan.ts';
-import { type Box, median, type TextLine, type TextractDocument } from './textract-document.ts';
+import type { Box, TextLine, TextractDocument } from './textract-document.ts';
 import { readTitleFacts } from './title-facts.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { UnreadableDocumentError } from '../domain/errors.ts';
+import { median } from '../domain/statistics.ts';
 import { collapseSpaces, joinWrapped } from '../domain/text.ts';
-import type { Block, BoundingBox, TextractResponse } from './textract-response.ts';
+import type { Block, BoundingBox, TextractResponse } from '../domain/textract-response.ts';
 
 /**
  * Textract Blocks → a page-by-page document model: the text lines of each page, and each table as a
@@ -522,11 +523,4 @@ export function unionBox(a: Box, b: Box): Box {
 function byReadingOrder(a: { box: Box }, b: { box: Box }): number {
   const sameLine = Math.abs(a.box.top - b.box.top) < 0.004;
   return sameLine ? a.box.left - b.box.left : a.box.top - b.box.top;
-}
-
-/** The middle value (the upper one of an even count); 0 for none. */
-export function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }

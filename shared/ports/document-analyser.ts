@@ -1,4 +1,4 @@
-import type { TextractResponse } from '../extraction/textract-response.ts';
+import type { TextractResponse } from '../domain/textract-response.ts';
 
 /** A document to analyse: its bytes and the name it was uploaded under. */
 export interface DocumentToAnalyse {

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** An email as the system sends it: always both a plain-text and an HTML body. */
 export interface EmailMessage {
   to: string[];
@@ -16,3 +18,19 @@ export interface SentEmail {
 export interface EmailSender {
   send(message: EmailMessage): Promise<SentEmail>;
 }
+
+/**
+ * An email as the local outbox keeps it (one JSON file each): the message, when it was "sent", and
+ * every web link its HTML holds. The local sender writes it and the outbox page shows it.
+ */
+export const OutboxEmail = z.object({
+  id: z.string(),
+  sentAt: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  category: z.string(),
+  text: z.string(),
+  html: z.string(),
+  links: z.array(z.string()),
+});
+export type OutboxEmail = z.infer<typeof OutboxEmail>;

@@ -1,4 +1,4 @@
-import type { TextractResponse } from '../extraction/textract-response.ts';
+import type { TextractResponse } from '../domain/textract-response.ts';
 import type { ObjectLocation } from './upload-store.ts';
 
 export type AnalysisJobStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'PARTIAL_SUCCESS';

@@ -1,16 +1,11 @@
 import type { Role, Uploader } from '../domain/access.ts';
+import type { ObjectLocation, UploadKind } from '../domain/uploads.ts';
 
-/** What an upload is for: a plan PDF, or an inspection report that starts a plan. */
-export type UploadKind = 'plan' | 'report';
+// The upload's kind and its object's location are domain facts (the key prefixes and upload ids are
+// worked out from them there); they are re-exported because every upload store speaks in them.
+export type { ObjectLocation, UploadKind };
 
 export type UploadStatus = 'queued' | 'analysing' | 'parsed' | 'failed';
-
-export interface ObjectLocation {
-  bucket: string;
-  key: string;
-  /** S3 object version (the bucket is versioned); absent for a local store without versions. */
-  versionId?: string;
-}
 
 export interface Upload {
   uploadId: string;

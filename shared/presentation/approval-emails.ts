@@ -1,6 +1,7 @@
 import type { Uploader } from '../domain/access.ts';
 import type { Person, PlanApprovalSummary } from '../domain/approval.ts';
 import { DECISIONS } from '../domain/plan.ts';
+import { DECISION_WORDINGS } from '../domain/plan-formats.ts';
 import type { EmailMessage } from '../ports/email-sender.ts';
 import { type SafeHtml, SERVICE_NAME, formatDate, formatDateTimeUtc, html, trustedHtml } from './html.ts';
 
@@ -17,13 +18,12 @@ export const PAST_TARGETS_LISTED = 10;
 
 type DecisionKey = keyof PlanApprovalSummary['decisions'];
 
+/** Each decision of every format's vocabulary as a sentence says it (plan-formats.ts): "partly agreed". */
 export const DECISION_LABELS: Record<DecisionKey, string> = {
-  agreed: 'agreed',
-  partly_agreed: 'partly agreed',
-  not_agreed: 'not agreed',
-  accepted: 'accepted',
-  accepted_subject_to_resources: 'accepted subject to resources',
-  rejected: 'rejected',
+  ...(Object.fromEntries(DECISION_WORDINGS.map(({ decision, label }) => [decision, label.toLowerCase()])) as Record<
+    Exclude<DecisionKey, 'none'>,
+    string
+  >),
   none: 'no decision',
 };
 

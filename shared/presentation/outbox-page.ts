@@ -1,4 +1,4 @@
-import type { OutboxEmail } from '../adapters/local/outbox-email-sender.ts';
+import type { OutboxEmail } from '../ports/email-sender.ts';
 import { type HtmlPage, type SafeHtml, formatDateTimeUtc, html, page } from './html.ts';
 
 /**

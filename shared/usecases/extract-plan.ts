@@ -2,7 +2,7 @@ import type { Plan } from '../domain/plan.ts';
 import { readActionPlanDocument } from '../extraction/read-action-plan.ts';
 import { type InspectionDocument, readInspectionDocument } from '../extraction/read-inspection-document.ts';
 import { TextractDocumentReader } from '../extraction/textract-document.ts';
-import type { TextractResponse } from '../extraction/textract-response.ts';
+import type { TextractResponse } from '../domain/textract-response.ts';
 import type { AnalysisProgress, DocumentAnalyser, DocumentToAnalyse } from '../ports/document-analyser.ts';
 
 export interface ExtractOptions {

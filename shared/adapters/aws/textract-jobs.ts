@@ -5,7 +5,7 @@ import {
   type TextractClient,
 } from '@aws-sdk/client-textract';
 import { UnreadableDocumentError } from '../../domain/errors.ts';
-import type { TextractResponse } from '../../extraction/textract-response.ts';
+import type { TextractResponse } from '../../domain/textract-response.ts';
 import type { AnalysisJobStatus, StartAnalysisInput, TextractJobs } from '../../ports/textract-jobs.ts';
 import { type BackoffOptions, DEFAULT_BACKOFF, retryWithBackoff } from '../retry.ts';
 

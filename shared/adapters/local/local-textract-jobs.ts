@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../domain/errors.ts';
 import { fileNameOf } from '../../domain/uploads.ts';
-import type { TextractResponse } from '../../extraction/textract-response.ts';
+import type { TextractResponse } from '../../domain/textract-response.ts';
 import type { DocumentAnalyser } from '../../ports/document-analyser.ts';
 import type { ObjectStore } from '../../ports/object-store.ts';
 import type { AnalysisJobStatus, StartAnalysisInput, TextractJobs } from '../../ports/textract-jobs.ts';

@@ -9,7 +9,7 @@
  * the first column, a new action in the response column. A column whose text runs on across such a
  * row edge, line after line, is one cell merged down (an item's text beside its action rows).
  */
-import { median } from '../../extraction/textract-document.ts';
+import { median } from '../../domain/statistics.ts';
 import type { RuleSegment } from './pdf-page-content.ts';
 import { gridFromSeparators, mergeRules, type RuleLine, type TableGrid } from './pdf-rulings.ts';
 import { boxOfWords, linesOf, type PdfWord } from './pdf-text.ts';

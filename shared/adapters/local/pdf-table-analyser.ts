@@ -8,7 +8,7 @@
 
 import type * as PdfjsModule from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { UnreadableDocumentError } from '../../domain/errors.ts';
-import type { TextractResponse } from '../../extraction/textract-response.ts';
+import type { TextractResponse } from '../../domain/textract-response.ts';
 import type { AnalysisProgress, DocumentAnalyser, DocumentToAnalyse } from '../../ports/document-analyser.ts';
 import { findBorderlessGrids } from './pdf-borderless-tables.ts';
 import { type FontMetrics, type Matrix, type RuleSegment, readPageContent } from './pdf-page-content.ts';

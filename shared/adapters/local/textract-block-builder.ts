@@ -15,7 +15,7 @@
  *
  * Ids are derived from a counter, so the same model always yields the same response.
  */
-import type { Block, BoundingBox, Point, TextractResponse } from '../../extraction/textract-response.ts';
+import type { Block, BoundingBox, Point, TextractResponse } from '../../domain/textract-response.ts';
 
 /** A rectangle in page points, origin at the page's top-left corner. */
 export interface Box {

@@ -15,7 +15,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type DocumentLocation, type DomainErrorCode, DomainError, UnreadableDocumentError } from '../../domain/errors.ts';
-import type { TextractResponse } from '../../extraction/textract-response.ts';
+import type { TextractResponse } from '../../domain/textract-response.ts';
 import type { AnalysisProgress, DocumentAnalyser, DocumentToAnalyse } from '../../ports/document-analyser.ts';
 import type { PdfAnalysisLimits } from './pdf-table-analyser.ts';
 

@@ -1,4 +1,5 @@
 import type { Role } from '../../domain/access.ts';
+import { DECISION_WORDINGS, type DecisionStance, planFormatRecord } from '../../domain/plan-formats.ts';
 import type { PlanFormat, PlanStatus } from '../../domain/plan.ts';
 import { type HtmlPage, type HtmlValue, type SafeHtml, html, page } from '../html.ts';
 
@@ -16,6 +17,15 @@ const NAV: readonly { key: NavSection; href: string; text: string }[] = [
   { key: 'upload', href: '/ui/upload', text: 'Upload' },
   { key: 'outbox', href: '/outbox', text: 'Outbox' },
 ];
+
+/** The colour of a decision's bar in the charts, by how far the decision goes along. */
+const STANCE_FILLS: Record<DecisionStance, string> = { accepts: '#00703c', partly: '#f47738', declines: '#d4351c' };
+
+/** `.chart .bar.agreed,.chart .bar.accepted{fill:…}`: every decision of that stance, in every format. */
+function decisionBarFill(stance: DecisionStance): string {
+  const selectors = DECISION_WORDINGS.filter((wording) => wording.stance === stance).map(({ decision }) => `.chart .bar.${decision}`);
+  return `${selectors.join(',')}{fill:${STANCE_FILLS[stance]}}`;
+}
 
 const UI_STYLE = `
 .nav{background:#f3f2f1;border-bottom:1px solid #b1b4b6}
@@ -37,8 +47,8 @@ input[type=file]{font:inherit;margin:0 0 15px}
 .chart{max-width:100%;height:auto;display:block;margin:0 0 10px}
 .chart text{font-family:Arial,Helvetica,sans-serif;font-size:14px;fill:#0b0c0c}
 .chart .bar{fill:#1d70b8}.chart .bar.overdue{fill:#d4351c}.chart .axis{stroke:#505a5f;stroke-width:1}
-.chart .bar.agreed,.chart .bar.accepted{fill:#00703c}.chart .bar.partly_agreed,.chart .bar.accepted_subject_to_resources{fill:#f47738}
-.chart .bar.not_agreed,.chart .bar.rejected{fill:#d4351c}.chart .bar.none{fill:#858b8e}
+${decisionBarFill('accepts')}${decisionBarFill('partly')}
+${decisionBarFill('declines')}.chart .bar.none{fill:#858b8e}
 .item{border-top:1px solid #b1b4b6;padding:15px 0}
 .item h4{font-size:19px;margin:0 0 8px;display:flex;flex-wrap:wrap;gap:8px;align-items:center}
 .item p{margin:0 0 10px}
@@ -156,13 +166,7 @@ export function renderNotFoundPage(message: string): HtmlPage {
 }
 
 
-const FORMAT_LABELS: Record<PlanFormat, string> = {
-  'accepted-2015': 'Accepted / rejected (2015)',
-  'agreed-2018': 'Agreed / partly / not agreed (2018)',
-  'concerns-2023': 'Concerns (2023)',
-};
-
-/** A plan's format for a person; a draft has none yet. */
+/** A plan's format for a person (its record's label); a draft has none yet. */
 export function formatLabel(format: PlanFormat | null): string {
-  return format ? FORMAT_LABELS[format] : 'Not answered yet';
+  return format ? planFormatRecord(format).label : 'Not answered yet';
 }

@@ -1,5 +1,6 @@
 import { actionStatusOf } from '../../domain/action-status.ts';
-import { DECISIONS, type Action, type Decision, type ItemKind, type PlanFormat, type PlanItem } from '../../domain/plan.ts';
+import { DECISION_WORDINGS, type DecisionStance, hasDecisionColumn, itemKindRecord, planFormatRecord } from '../../domain/plan-formats.ts';
+import { DECISIONS, type Action, type Decision, type PlanFormat, type PlanItem } from '../../domain/plan.ts';
 import type { PlanDetail } from '../../usecases/get-plan.ts';
 import { type HtmlPage, type SafeHtml, formatDate, html } from '../html.ts';
 import { type TagColour, errorSummary, formatLabel, layout, statusTag, successBanner, tag } from './layout.ts';
@@ -28,22 +29,15 @@ export interface PlanPageInput {
 export const SENT_FOR_APPROVAL_MESSAGE = 'Sent for approval: the approvers have been emailed (see the outbox)';
 export const ALREADY_IN_APPROVAL_MESSAGE = 'Already in approval: its approvers were emailed when it was sent, and nothing was sent again';
 
-export const DECISION_LABELS: Record<Decision | 'none', { text: string; colour: TagColour }> = {
-  agreed: { text: 'Agreed', colour: 'green' },
-  partly_agreed: { text: 'Partly agreed', colour: 'amber' },
-  not_agreed: { text: 'Not agreed', colour: 'red' },
-  accepted: { text: 'Accepted', colour: 'green' },
-  accepted_subject_to_resources: { text: 'Accepted subject to resources', colour: 'amber' },
-  rejected: { text: 'Rejected', colour: 'red' },
-  none: { text: 'No decision', colour: 'grey' },
-};
+/** The tag colour of a decision, by how far it goes along with the recommendation. */
+const STANCE_COLOURS: Record<DecisionStance, TagColour> = { accepts: 'green', partly: 'amber', declines: 'red' };
 
-const KIND_LABELS: Record<ItemKind, string> = {
-  main_recommendation: 'Main recommendation',
-  recommendation: 'Recommendation',
-  housekeeping: 'Housekeeping point',
-  priority_concern: 'Priority concern',
-  key_concern: 'Key concern',
+/** Each decision of every format's vocabulary as a tag shows it (plan-formats.ts), and "No decision". */
+export const DECISION_LABELS: Record<Decision | 'none', { text: string; colour: TagColour }> = {
+  ...(Object.fromEntries(
+    DECISION_WORDINGS.map(({ decision, label, stance }) => [decision, { text: label, colour: STANCE_COLOURS[stance] }]),
+  ) as Record<Decision, { text: string; colour: TagColour }>),
+  none: { text: 'No decision', colour: 'grey' },
 };
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -226,12 +220,26 @@ function actionHtml(action: Action, today: string): SafeHtml {
 `;
 }
 
-/** 2023+ plans answer concerns with actions only: they have no decision column, so no decision tag or chart. */
-const hasDecisions = (format: PlanFormat | null) => format !== 'concerns-2023';
+/**
+ * Whether the plan's format has a decision column. Those without (2023+ concerns) answer their items
+ * with actions only, so show no decision tag or chart. A draft (no format yet) shows its "No decision" tags.
+ */
+const hasDecisions = (format: PlanFormat | null) => format === null || hasDecisionColumn(planFormatRecord(format));
+
+/**
+ * The decision chart; for a format without a decision column, why there is none: its items are
+ * answered by their actions alone.
+ */
+function decisionsOverview(format: PlanFormat | null, itemsByDecision: Record<string, number>): SafeHtml {
+  const record = format === null ? null : planFormatRecord(format);
+  if (record === null || hasDecisionColumn(record)) return decisionChart(itemsByDecision);
+  return html`<p class="hint">This plan's format (${record.description}) has no decision column: each ${record.itemNoun.one} is answered by its actions.</p>
+`;
+}
 
 function itemHtml(item: PlanItem, today: string, id: string, withDecision = true): SafeHtml {
   return html`<article class="item" aria-labelledby="${id}">
-<h4 id="${id}"><span class="ref">${item.ref}</span> ${tag(KIND_LABELS[item.kind], 'blue', 'kind')}${withDecision ? html` ${decisionTag(item.decision)}` : null}</h4>
+<h4 id="${id}"><span class="ref">${item.ref}</span> ${tag(itemKindRecord(item.kind).label, 'blue', 'kind')}${withDecision ? html` ${decisionTag(item.decision)}` : null}</h4>
 ${item.addressee ? html`<p class="hint">To ${item.addressee}</p>\n` : null}<p class="text">${item.text}</p>
 ${item.actions.length
     ? html`<ul class="actions" aria-label="${`Actions for ${item.ref}`}">
@@ -282,8 +290,7 @@ ${decisions.map((decision) => html`<li class="${`decision-count ${decision}`}"><
 <li><strong>${counts.undatedActions}</strong> undated actions</li>
 </ul>
 <h2>Decisions</h2>
-${hasDecisions(plan.format) ? decisionChart(counts.itemsByDecision) : html`<p class="hint">This plan's format (priority and key concerns, 2023 on) has no decision column: each concern is answered by its actions.</p>
-`}<h2>Actions by month due</h2>
+${decisionsOverview(plan.format, counts.itemsByDecision)}<h2>Actions by month due</h2>
 ${dueMonthChart(actionsByDueMonth(items, today))}<h2>Items</h2>
 ${groups.length === 0
     ? html`<p>This plan has no items.</p>\n`
