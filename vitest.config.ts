@@ -33,9 +33,10 @@ export default defineConfig({
       exclude: ['**/*.test.ts'],
       reporter: ['text-summary', 'html'],
       reportsDirectory: 'coverage',
-      // Just below what the whole suite (`npm run test:coverage`) measured when they were set, so a
-      // change that leaves code untested fails; raise them when coverage rises.
-      thresholds: { statements: 0, branches: 0, functions: 0, lines: 0 },
+      // Just below what the whole suite (`npm run test:coverage`) measured when they were set
+      // (statements 88.68 %, branches 77.93 %, functions 92.78 %, lines 90.76 %), so a change that
+      // leaves code untested fails; raise them when coverage rises.
+      thresholds: { statements: 88, branches: 77, functions: 92, lines: 90 },
     },
     projects: [
       {
