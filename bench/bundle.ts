@@ -5,7 +5,8 @@ import { build } from 'esbuild';
 
 /**
  * Benchmarks measure the product code as it runs once bundled (as the Lambdas are), not under tsx,
- * whose on-the-fly compiling of large dependencies would add its own memory to the figures.
+ * whose on-the-fly compiling of large dependencies would add its own memory to the figures. The
+ * target is the Lambdas' (node22), the Node `npm run bench` runs on.
  */
 export async function bundleForMeasuring(entry: string): Promise<string> {
   // Inside the repository, so the bundle's imports of packages resolve to node_modules.
@@ -18,7 +19,7 @@ export async function bundleForMeasuring(entry: string): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     packages: 'external',
     logLevel: 'warning',
   });

@@ -71,6 +71,8 @@ function check(
   return `${met ? 'met   ' : 'MISSED'} ${label}: ${value ?? '?'} ${unit} (target ${op} ${limit} ${unit})`;
 }
 
+// Each benchmark runs on this Node (process.execPath): under npm run, the project's pinned Node 22.
+process.stdout.write(`Node ${process.version} (${process.execPath})\n`);
 let missed = 0;
 for (const benchmark of BENCHMARKS) {
   process.stdout.write(`\n## ${benchmark.name}\n`);

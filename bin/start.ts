@@ -85,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
     say(`  Outbox          ${stack.baseUrl}/outbox   (the emails the approval flow sent)`);
     say(`  HTTP API        ${stack.baseUrl}/openapi.json   (token: npm run -s token -- --role viewer)`);
     say(`  Data            ${DATA}`);
+    say(`  Node            ${process.version} (${process.execPath})`);
     say(
       host === undefined || host === 'localhost'
         ? '  Listening on    127.0.0.1 and ::1 only (npm start -- --host 0.0.0.0 opens it to the network)'

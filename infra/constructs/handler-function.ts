@@ -81,8 +81,9 @@ export class HandlerFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'nodejs22.x is the runtime chosen for the handlers (esbuild target node22): the nearest to the Node 20 the ' +
-        'repository develops and tests on, whose toolchain (vitest 4, middy 6) does not declare Node 24; nodejs24.x follows with it.',
+        'nodejs22.x is the runtime chosen for the handlers (esbuild target node22): the repository pins Node 22 as a dev ' +
+        'dependency and runs every npm script, the tests included, on it, so the handlers run on the Node their tests ran on; ' +
+        'nodejs24.x follows when that pin moves to Node 24.',
     });
     Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -178,6 +178,13 @@ describe('Lambda functions', () => {
     template.resourceCountIs('AWS::Logs::LogGroup', stack.node.findAll().filter((construct) => construct instanceof HandlerFunction).length + 2);
   });
 
+  it('run the major version of Node the repository pins and runs its tests on (devDependencies.node)', () => {
+    // Every npm script runs on the `node` dev dependency, so the handlers deploy on the Node their tests ran on.
+    const { devDependencies } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
+    const runtimes = new Set(Object.values(template.findResources('AWS::Lambda::Function')).map((lambda) => (lambda.Properties as Json).Runtime));
+    expect([...runtimes]).toEqual([`nodejs${devDependencies.node!.split('.')[0]}.x`]);
+  });
+
   it('are given the environment their handlers read', () => {
     const table = ref(stack.data.table);
     // Storing a revision may restart an approval sent back with changes requested, or withdraw one
